@@ -1,0 +1,132 @@
+//! Roles and capabilities. Deny by default: a role holds exactly the capabilities listed in
+//! [`Role::capabilities`]; anything not listed is refused. Need-to-know (DOMAIN.md §9): finance
+//! and administrators do not read children's cases; the auditor reads but never writes.
+
+use serde::{Deserialize, Serialize};
+
+/// What a user is employed as in the municipality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Rådgiver / sagsbehandler.
+    Caseworker,
+    /// Teamleder / familiechef.
+    TeamLead,
+    /// Økonomimedarbejder.
+    Finance,
+    /// Kommunal administrator.
+    Admin,
+    /// Revisor / tilsyn: reads, never writes.
+    Auditor,
+}
+
+/// A thing a route or use case needs. Each route declares one (see vaern-web's route table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Search children and read a child's page and journal.
+    ReadChildren,
+    /// Create children and open or assign their cases.
+    EditChildren,
+    /// Write journal notes and corrections.
+    WriteJournal,
+    /// Create, deactivate and change users and teams of the own municipality.
+    ManageUsers,
+    /// Read and filter the access log.
+    ReadAccessLog,
+    /// Export the access log.
+    ExportAccessLog,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Caseworker,
+        Role::TeamLead,
+        Role::Finance,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    /// The capabilities this role holds; everything else is denied.
+    pub fn capabilities(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::Caseworker | Role::TeamLead => &[ReadChildren, EditChildren, WriteJournal],
+            Role::Finance => &[],
+            Role::Admin => &[ManageUsers, ReadAccessLog, ExportAccessLog],
+            Role::Auditor => &[ReadChildren, ReadAccessLog, ExportAccessLog],
+        }
+    }
+
+    /// Whether the role holds `capability`.
+    pub fn can(self, capability: Capability) -> bool {
+        self.capabilities().contains(&capability)
+    }
+
+    /// The stored and CLI code (`caseworker`, `team_lead`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Caseworker => "caseworker",
+            Role::TeamLead => "team_lead",
+            Role::Finance => "finance",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// Parses the code; the error is Danish and lists the codes.
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == code.trim())
+            .ok_or_else(|| {
+                format!(
+                    "Ukendt rolle «{code}». Vælg en af: {}",
+                    Role::ALL.map(Role::code).join(", ")
+                )
+            })
+    }
+
+    /// The Danish name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Caseworker => "Rådgiver",
+            Role::TeamLead => "Teamleder",
+            Role::Finance => "Økonomimedarbejder",
+            Role::Admin => "Administrator",
+            Role::Auditor => "Revisor (kun læseadgang)",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caseworker_cannot_read_the_access_log_or_manage_users() {
+        assert!(!Role::Caseworker.can(Capability::ReadAccessLog));
+        assert!(!Role::Caseworker.can(Capability::ManageUsers));
+    }
+
+    #[test]
+    fn the_auditor_reads_but_never_writes() {
+        assert!(Role::Auditor.can(Capability::ReadChildren));
+        assert!(!Role::Auditor.can(Capability::WriteJournal));
+        assert!(!Role::Auditor.can(Capability::EditChildren));
+    }
+
+    #[test]
+    fn administrators_and_finance_do_not_read_childrens_cases() {
+        assert!(!Role::Admin.can(Capability::ReadChildren));
+        assert!(!Role::Finance.can(Capability::ReadChildren));
+    }
+
+    #[test]
+    fn every_role_code_round_trips() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.code()), Ok(role));
+        }
+        assert!(Role::parse("superuser").is_err());
+    }
+}

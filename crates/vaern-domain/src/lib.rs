@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+
+pub mod access;
+pub mod child;
+pub mod cpr;
+pub mod dates;
+pub mod journal;
+pub mod text;
+pub mod user;
+pub mod validation;
+
+pub use access::{Capability, Role};
+pub use cpr::{Cpr, Sex};
+pub use validation::{FieldError, FieldErrors};
