@@ -79,10 +79,7 @@ impl NewChild {
         {
             errors.add(
                 "birth_date",
-                format!(
-                    "Fødselsdatoen {} ligger i fremtiden",
-                    format_date(birth)
-                ),
+                format!("Fødselsdatoen {} ligger i fremtiden", format_date(birth)),
             );
         }
         let sex = match &cpr {
@@ -153,15 +150,25 @@ mod tests {
 
     #[test]
     fn a_birth_date_contradicting_the_cpr_is_rejected() {
-        let errors = NewChild::parse(&input(Some("150615-4122"), Some("16.06.2015")), TODAY)
-            .unwrap_err();
-        assert!(errors.for_field("birth_date").unwrap().contains("15.06.2015"));
+        let errors =
+            NewChild::parse(&input(Some("150615-4122"), Some("16.06.2015")), TODAY).unwrap_err();
+        assert!(
+            errors
+                .for_field("birth_date")
+                .unwrap()
+                .contains("15.06.2015")
+        );
     }
 
     #[test]
     fn a_birth_date_in_the_future_is_rejected() {
         let errors = NewChild::parse(&input(None, Some("01.01.2027")), TODAY).unwrap_err();
-        assert!(errors.for_field("birth_date").unwrap().contains("fremtiden"));
+        assert!(
+            errors
+                .for_field("birth_date")
+                .unwrap()
+                .contains("fremtiden")
+        );
     }
 
     #[test]

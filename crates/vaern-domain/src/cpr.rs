@@ -54,7 +54,10 @@ impl Cpr {
     /// Parses `DDMMYY-SSSS`, `DDMMYYSSSS` or `DDMMYY SSSS`. Errors are Danish, for the user.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
-        let digits: String = trimmed.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+        let digits: String = trimmed
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .collect();
         let separators = trimmed.len() - digits.len();
         if digits.len() != 10
             || !digits.chars().all(|c| c.is_ascii_digit())
@@ -164,15 +167,51 @@ mod tests {
     #[test]
     fn the_century_follows_digit_seven_and_the_year() {
         let table: &[(&str, Date, &str)] = &[
-            ("010190-0001", date!(1990 - 01 - 01), "digit 7 = 0 → 1900-1999"),
-            ("010190-3001", date!(1990 - 01 - 01), "digit 7 = 3 → 1900-1999"),
-            ("010136-4001", date!(2036 - 01 - 01), "digit 7 = 4, YY ≤ 36 → 2000s"),
-            ("010137-4001", date!(1937 - 01 - 01), "digit 7 = 4, YY ≥ 37 → 1900s"),
-            ("010157-5001", date!(2057 - 01 - 01), "digit 7 = 5, YY ≤ 57 → 2000s"),
-            ("010158-5001", date!(1858 - 01 - 01), "digit 7 = 5, YY ≥ 58 → 1800s"),
-            ("010108-8001", date!(2008 - 01 - 01), "digit 7 = 8, YY ≤ 57 → 2000s"),
-            ("010136-9001", date!(2036 - 01 - 01), "digit 7 = 9, YY ≤ 36 → 2000s"),
-            ("010137-9001", date!(1937 - 01 - 01), "digit 7 = 9, YY ≥ 37 → 1900s"),
+            (
+                "010190-0001",
+                date!(1990 - 01 - 01),
+                "digit 7 = 0 → 1900-1999",
+            ),
+            (
+                "010190-3001",
+                date!(1990 - 01 - 01),
+                "digit 7 = 3 → 1900-1999",
+            ),
+            (
+                "010136-4001",
+                date!(2036 - 01 - 01),
+                "digit 7 = 4, YY ≤ 36 → 2000s",
+            ),
+            (
+                "010137-4001",
+                date!(1937 - 01 - 01),
+                "digit 7 = 4, YY ≥ 37 → 1900s",
+            ),
+            (
+                "010157-5001",
+                date!(2057 - 01 - 01),
+                "digit 7 = 5, YY ≤ 57 → 2000s",
+            ),
+            (
+                "010158-5001",
+                date!(1858 - 01 - 01),
+                "digit 7 = 5, YY ≥ 58 → 1800s",
+            ),
+            (
+                "010108-8001",
+                date!(2008 - 01 - 01),
+                "digit 7 = 8, YY ≤ 57 → 2000s",
+            ),
+            (
+                "010136-9001",
+                date!(2036 - 01 - 01),
+                "digit 7 = 9, YY ≤ 36 → 2000s",
+            ),
+            (
+                "010137-9001",
+                date!(1937 - 01 - 01),
+                "digit 7 = 9, YY ≥ 37 → 1900s",
+            ),
             ("150615-4123", date!(2015 - 06 - 15), "a child born 2015"),
         ];
         for (cpr, birth, why) in table {
@@ -220,7 +259,15 @@ mod tests {
 
     #[test]
     fn malformed_input_is_rejected_with_the_expected_form() {
-        for input in ["", "12345", "150615-412", "15061541234", "1506-154123", "15o615-4123", "150615--4123"] {
+        for input in [
+            "",
+            "12345",
+            "150615-412",
+            "15061541234",
+            "1506-154123",
+            "15o615-4123",
+            "150615--4123",
+        ] {
             assert_eq!(
                 Cpr::parse(input).unwrap_err(),
                 "CPR-nummeret skal have formen DDMMÅÅ-XXXX (10 cifre, bindestreg valgfri)",

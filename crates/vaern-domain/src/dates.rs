@@ -4,7 +4,12 @@ use time::{Date, Month, OffsetDateTime, UtcOffset, macros::format_description};
 
 /// `22.11.2026`.
 pub fn format_date(date: Date) -> String {
-    format!("{:02}.{:02}.{}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}.{:02}.{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 /// `22.11.2026 14:05`, in Danish local time.
@@ -23,8 +28,14 @@ pub fn format_datetime(at: OffsetDateTime) -> String {
 pub fn danish_offset(at: OffsetDateTime) -> UtcOffset {
     let utc = at.to_offset(UtcOffset::UTC);
     let year = utc.year();
-    let start = last_sunday(year, Month::March).with_hms(1, 0, 0).expect("valid").assume_utc();
-    let end = last_sunday(year, Month::October).with_hms(1, 0, 0).expect("valid").assume_utc();
+    let start = last_sunday(year, Month::March)
+        .with_hms(1, 0, 0)
+        .expect("valid")
+        .assume_utc();
+    let end = last_sunday(year, Month::October)
+        .with_hms(1, 0, 0)
+        .expect("valid")
+        .assume_utc();
     let hours = if utc >= start && utc < end { 2 } else { 1 };
     UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
 }

@@ -66,8 +66,14 @@ impl NewNote {
     /// Validates a note; the event date defaults to `today` and may not lie after it.
     pub fn parse(input: &NewNoteInput, today: Date) -> Result<NewNote, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title = errors.take("title", required_line(&input.title, "overskrift", TITLE_MAX));
-        let text = errors.take("text", required_text(&input.text, "notatets tekst", TEXT_MAX));
+        let title = errors.take(
+            "title",
+            required_line(&input.title, "overskrift", TITLE_MAX),
+        );
+        let text = errors.take(
+            "text",
+            required_text(&input.text, "notatets tekst", TEXT_MAX),
+        );
         let event_date = match input.event_date.as_deref().map(str::trim) {
             None | Some("") => Some(today),
             Some(raw) => errors.take("event_date", parse_date(raw)),
@@ -101,7 +107,11 @@ mod tests {
     #[test]
     fn the_event_date_defaults_to_today() {
         let note = NewNote::parse(
-            &NewNoteInput { title: "Samtale".into(), text: "Tekst".into(), event_date: None },
+            &NewNoteInput {
+                title: "Samtale".into(),
+                text: "Tekst".into(),
+                event_date: None,
+            },
             TODAY,
         )
         .unwrap();
@@ -133,6 +143,11 @@ mod tests {
             text: "y".into(),
             event_date: Some("2026-11-24".into()),
         };
-        assert!(NewNote::parse(&input, TODAY).unwrap_err().for_field("event_date").is_some());
+        assert!(
+            NewNote::parse(&input, TODAY)
+                .unwrap_err()
+                .for_field("event_date")
+                .is_some()
+        );
     }
 }

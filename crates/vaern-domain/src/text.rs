@@ -52,7 +52,10 @@ pub fn required_text(value: &str, label: &str, max: usize) -> Result<String, Str
             capitalise(label)
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(format!(
             "{} indeholder ugyldige kontroltegn",
             capitalise(label)
@@ -85,7 +88,10 @@ mod tests {
 
     #[test]
     fn an_empty_required_line_asks_to_be_filled_in() {
-        assert_eq!(required_line("  ", "fornavn", 10), Err("Udfyld fornavn".into()));
+        assert_eq!(
+            required_line("  ", "fornavn", 10),
+            Err("Udfyld fornavn".into())
+        );
     }
 
     #[test]

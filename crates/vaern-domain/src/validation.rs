@@ -67,7 +67,11 @@ impl FieldErrors {
 
     /// `Ok(value)` when no error was recorded.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }
 

@@ -1,1 +1,25 @@
+#![doc = include_str!("../README.md")]
 
+mod db;
+mod error;
+mod ids;
+mod tenant;
+
+pub mod access_log;
+pub mod auth;
+pub mod children;
+pub mod journal;
+pub mod municipalities;
+pub mod users;
+
+pub use db::{DEFAULT_APP_ROLE, Db, DbOptions, migrate};
+pub use error::StoreError;
+pub use ids::*;
+pub use tenant::{AuthTx, GlobalTx, TenantTx, Tx};
+
+/// Now, truncated to microseconds so values round-trip identically through both databases.
+pub fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .expect("a truncated nanosecond is valid")
+}

@@ -1,1 +1,141 @@
+//! Test helpers shared by the crates' integration tests.
+//!
+//! [`TestDb::new`] gives every test its own migrated database on the backend named by
+//! `TEST_DATABASE_URL`: unset or `sqlite` → a fresh SQLite file in a temporary directory;
+//! `postgres://…/db` → a fresh PostgreSQL database created beside `db` and dropped afterwards.
+//! Tests can therefore run in parallel on either backend.
 
+use std::path::PathBuf;
+
+use vaern_store::{Db, DbOptions};
+
+/// A migrated, empty database that exists for one test.
+pub struct TestDb {
+    pub db: Db,
+    /// The URL the database can be reopened with (e.g. by a server process under test).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+/// Whether the tests run against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+impl TestDb {
+    /// Creates and migrates a fresh database.
+    pub async fn new() -> TestDb {
+        let base = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "sqlite".into());
+        let name = format!("vaern_test_{}", uuid::Uuid::new_v4().simple());
+        let (url, cleanup) = if base.starts_with("postgres") {
+            let admin_url = base.clone();
+            let admin = Db::connect(
+                &admin_url,
+                &DbOptions {
+                    app_role: None,
+                    max_connections: 1,
+                },
+            )
+            .await
+            .expect("TEST_DATABASE_URL must reach PostgreSQL");
+            if let Db::Postgres(pool) = &admin {
+                sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+                    .execute(pool)
+                    .await
+                    .expect("create test database");
+            }
+            admin.close().await;
+            let url = replace_database(&base, &name);
+            (url, Cleanup::Postgres { admin_url, name })
+        } else {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let url = format!("sqlite://{}", dir.join("vaern.db").display());
+            (url, Cleanup::Sqlite(dir))
+        };
+        vaern_store::migrate(&url, &DbOptions::default())
+            .await
+            .expect("migrate");
+        let db = Db::connect(&url, &DbOptions::default())
+            .await
+            .expect("connect");
+        TestDb { db, url, cleanup }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (url, None),
+    };
+    let base = match head.rfind('/') {
+        Some(slash) if head[..slash].ends_with('/') => head.to_owned(),
+        Some(slash) => head[..slash].to_owned(),
+        None => head.to_owned(),
+    };
+    let base = base.trim_end_matches('/');
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                // Drop runs inside the test's runtime; a separate thread with its own runtime
+                // can block on the async drop without deadlocking it.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async move {
+                        let options = DbOptions {
+                            app_role: None,
+                            max_connections: 1,
+                        };
+                        if let Ok(Db::Postgres(pool)) = Db::connect(&admin_url, &options).await {
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "drop database if exists {name} with (force)"
+                            )))
+                            .execute(&pool)
+                            .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn the_database_name_is_replaced_keeping_the_query() {
+        assert_eq!(
+            replace_database(
+                "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+                "x"
+            ),
+            "postgres://postgres@127.0.0.1:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+    }
+}

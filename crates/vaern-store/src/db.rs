@@ -1,0 +1,212 @@
+//! The database handle: an enum over the two native pools (sqlx's `Any` driver cannot decode
+//! dates, UUIDs or booleans), opened from a `DATABASE_URL`.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    AssertSqlSafe, ConnectOptions, Executor, PgPool, SqlitePool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::{StoreError, tenant::Tx};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The role the application runs as on PostgreSQL, unless configured otherwise: an ordinary role,
+/// so row-level security binds it (it does not bind superusers).
+pub const DEFAULT_APP_ROLE: &str = "vaern_app";
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// PostgreSQL only: `SET ROLE` to this on every connection (None: run as the login role).
+    pub app_role: Option<String>,
+    pub max_connections: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            app_role: Some(DEFAULT_APP_ROLE.to_owned()),
+            max_connections: 16,
+        }
+    }
+}
+
+/// A pool of connections to SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`),
+    /// creating an SQLite file if missing. Does not migrate.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        if url.starts_with("sqlite:") {
+            // WAL with synchronous=FULL: an acknowledged commit survives a crash or power loss.
+            let connect = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .disable_statement_logging();
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database lives in one connection.
+                .max_connections(if memory { 1 } else { options.max_connections })
+                .min_connections(if memory { 1 } else { 0 })
+                .idle_timeout(if memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(1800))
+                })
+                .connect_with(connect)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let connect = PgConnectOptions::from_str(url)?.disable_statement_logging();
+            let app_role = options.app_role.clone();
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .after_connect(move |conn, _meta| {
+                    let role = app_role.clone();
+                    Box::pin(async move {
+                        if let Some(role) = role {
+                            sqlx::raw_sql(AssertSqlSafe(format!(
+                                "set role {}",
+                                quote_ident(&role)
+                            )))
+                            .execute(&mut *conn)
+                            .await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .connect_with(connect)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::Database(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite: or postgres:, got {url:?}").into(),
+            )))
+        }
+    }
+
+    /// `sqlite` or `postgres`, for logs and the readiness check.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A plain transaction (no tenant); used inside the tenant/auth wrappers.
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    /// Answers when the database does (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => pool.execute("select 1").await.map(|_| ())?,
+            Db::Postgres(pool) => pool.execute("select 1").await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Brings the schema at `url` up to date. Run before [`Db::connect`]: on PostgreSQL it needs a
+/// login that owns the schema, and it creates and grants the app role that pooled connections
+/// then assume.
+pub async fn migrate(url: &str, options: &DbOptions) -> Result<(), StoreError> {
+    if url.starts_with("sqlite:") {
+        let pool = match Db::connect(
+            url,
+            &DbOptions {
+                max_connections: 1,
+                ..options.clone()
+            },
+        )
+        .await?
+        {
+            Db::Sqlite(pool) => pool,
+            Db::Postgres(_) => unreachable!("an sqlite: URL opens SQLite"),
+        };
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        pool.close().await;
+    } else {
+        let mut conn = PgConnectOptions::from_str(url)?
+            .disable_statement_logging()
+            .connect()
+            .await?;
+        POSTGRES_MIGRATIONS.run(&mut conn).await?;
+        if let Some(role) = &options.app_role {
+            grant_app_role(&mut conn, role).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the app role if missing and grants it what the application needs: read/write on the
+/// tables, but only select/insert on the append-only journal and access log.
+async fn grant_app_role(conn: &mut sqlx::PgConnection, role: &str) -> Result<(), StoreError> {
+    let ident = quote_ident(role);
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_roles where rolname = $1)")
+            .bind(role)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !exists {
+        // Roles are cluster-wide: a concurrent creator may win the race, which is fine.
+        if let Err(error) = sqlx::raw_sql(AssertSqlSafe(format!("create role {ident} nologin")))
+            .execute(&mut *conn)
+            .await
+        {
+            let raced = matches!(&error, sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") || db.code().as_deref() == Some("42710"));
+            if !raced {
+                return Err(error.into());
+            }
+        }
+    }
+    for statement in [
+        format!("grant usage on schema public to {ident}"),
+        format!("grant select, insert, update, delete on all tables in schema public to {ident}"),
+        format!("revoke update, delete on journal_entries, access_log from {ident}"),
+        format!("grant {ident} to current_user"),
+    ] {
+        // `grant … to current_user` fails harmlessly for a superuser who is already a member.
+        if let Err(error) = sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+            .execute(&mut *conn)
+            .await
+            && !statement.ends_with("current_user")
+        {
+            return Err(error.into());
+        }
+    }
+    Ok(())
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

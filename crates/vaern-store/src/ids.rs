@@ -1,0 +1,59 @@
+//! One id type per table, so a user id can never be passed where a child id belongs.
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn new() -> Self {
+                Self(uuid::Uuid::new_v4())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A municipality (tenant).
+    MunicipalityId;
+    /// A team in a municipality.
+    TeamId;
+    /// A user (employee).
+    UserId;
+    /// A child; also the `person_id` of the access log for children.
+    ChildId;
+    /// A child's case (barnets sag).
+    ChildCaseId;
+    /// A journal entry.
+    JournalEntryId;
+    /// An access-log row.
+    AccessLogId;
+    /// An API token.
+    ApiTokenId;
+}

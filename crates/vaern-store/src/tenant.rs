@@ -1,0 +1,120 @@
+//! Transactions that know whose data they touch.
+//!
+//! - [`TenantTx`]: one municipality's data. Repository functions take it and bind
+//!   [`TenantTx::municipality`] into every query; on PostgreSQL it also sets `app.municipality`
+//!   for row-level security. This is the only way to reach municipality-owned tables.
+//! - [`AuthTx`]: login, session and token lookups, before the municipality is known.
+//! - [`GlobalTx`]: the shared reference data (municipalities) and the login throttle.
+//!
+//! Dropping any of them without `commit` rolls back: a use case is one transaction.
+
+use crate::{Db, MunicipalityId, StoreError};
+
+/// A transaction on either database. Run a query on it with [`on!`].
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, whichever database it is.
+/// The body is written once; `$1` placeholders work on both.
+#[macro_export]
+macro_rules! on {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::Tx::Pg(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Pg(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    async fn set_local(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
+        if let Tx::Pg(tx) = self {
+            sqlx::query("select set_config($1, $2, true)")
+                .bind(name)
+                .bind(value)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A transaction scoped to one municipality.
+pub struct TenantTx {
+    pub(crate) tx: Tx,
+    municipality: MunicipalityId,
+}
+
+impl TenantTx {
+    /// The municipality every query in this transaction is bound to.
+    pub fn municipality(&self) -> MunicipalityId {
+        self.municipality
+    }
+
+    /// Makes the use case's changes durable, all together.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await
+    }
+}
+
+/// A transaction for authentication lookups across municipalities.
+pub struct AuthTx {
+    pub(crate) tx: Tx,
+}
+
+impl AuthTx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await
+    }
+}
+
+/// A transaction on data no municipality owns.
+pub struct GlobalTx {
+    pub(crate) tx: Tx,
+}
+
+impl GlobalTx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await
+    }
+}
+
+impl Db {
+    /// Starts a transaction on `municipality`'s data.
+    pub async fn tenant(&self, municipality: MunicipalityId) -> Result<TenantTx, StoreError> {
+        let mut tx = self.begin().await?;
+        tx.set_local("app.municipality", &municipality.to_string())
+            .await?;
+        Ok(TenantTx { tx, municipality })
+    }
+
+    /// Starts an authentication transaction.
+    pub async fn auth(&self) -> Result<AuthTx, StoreError> {
+        let mut tx = self.begin().await?;
+        tx.set_local("app.auth", "on").await?;
+        Ok(AuthTx { tx })
+    }
+
+    /// Starts a transaction on shared data.
+    pub async fn global(&self) -> Result<GlobalTx, StoreError> {
+        Ok(GlobalTx {
+            tx: self.begin().await?,
+        })
+    }
+}

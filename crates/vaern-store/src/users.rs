@@ -1,0 +1,133 @@
+//! Users (employees) of a municipality.
+
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use time::OffsetDateTime;
+use vaern_domain::Role;
+
+use crate::{MunicipalityId, StoreError, TeamId, TenantTx, UserId, now, on};
+
+/// A user as shown to administrators and used for authorization.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub municipality_id: MunicipalityId,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: UserId,
+    municipality_id: MunicipalityId,
+    team_id: Option<TeamId>,
+    team_name: Option<String>,
+    username: String,
+    name: String,
+    role: String,
+    active: bool,
+    created_at: OffsetDateTime,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<User, StoreError> {
+        let role = Role::parse(&self.role).map_err(|e| {
+            StoreError::Database(sqlx::Error::Decode(format!("users.role: {e}").into()))
+        })?;
+        Ok(User {
+            id: self.id,
+            municipality_id: self.municipality_id,
+            team_id: self.team_id,
+            team_name: self.team_name,
+            username: self.username,
+            name: self.name,
+            role,
+            active: self.active,
+            created_at: self.created_at,
+        })
+    }
+}
+
+pub(crate) const USER_COLUMNS: &str = "u.id, u.municipality_id, u.team_id, t.name as team_name, \
+    u.username, u.name, u.role, u.active, u.created_at";
+pub(crate) const USER_FROM: &str = "from users u left join teams t on t.id = u.team_id";
+
+/// What it takes to create a user.
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub team_id: Option<TeamId>,
+}
+
+/// Creates a user in the transaction's municipality. A taken username is a `Conflict`.
+pub async fn create(tx: &mut TenantTx, new: &NewUserRow<'_>) -> Result<User, StoreError> {
+    let id = UserId::new();
+    let municipality = tx.municipality();
+    let at = now();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "insert into users (id, municipality_id, team_id, username, name, role, password_hash, \
+             active, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(id).bind(municipality).bind(new.team_id).bind(new.username).bind(new.name)
+        .bind(new.role.code()).bind(new.password_hash).bind(true).bind(at)
+        .execute(c).await?;
+    });
+    get(tx, id).await
+}
+
+/// A user of the transaction's municipality.
+pub async fn get(tx: &mut TenantTx, id: UserId) -> Result<User, StoreError> {
+    let municipality = tx.municipality();
+    let sql =
+        format!("select {USER_COLUMNS} {USER_FROM} where u.municipality_id = $1 and u.id = $2");
+    let row: UserRow = on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(id).fetch_one(c).await?);
+    row.into_user()
+}
+
+/// All users of the municipality, by name.
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "select {USER_COLUMNS} {USER_FROM} where u.municipality_id = $1 order by u.name, u.id"
+    );
+    let rows: Vec<UserRow> = on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).fetch_all(c).await?);
+    rows.into_iter().map(UserRow::into_user).collect()
+}
+
+/// Changes role, team and active flag; deactivation also ends the user's sessions and tokens.
+pub async fn update(
+    tx: &mut TenantTx,
+    id: UserId,
+    role: Role,
+    team_id: Option<TeamId>,
+    active: bool,
+) -> Result<User, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => {
+        let changed = sqlx::query(
+            "update users set role = $3, team_id = $4, active = $5, updated_at = $6 \
+             where municipality_id = $1 and id = $2",
+        )
+        .bind(municipality).bind(id).bind(role.code()).bind(team_id).bind(active).bind(now())
+        .execute(&mut *c).await?.rows_affected();
+        if !active {
+            sqlx::query("delete from sessions where municipality_id = $1 and user_id = $2")
+                .bind(municipality).bind(id).execute(&mut *c).await?;
+            sqlx::query("delete from api_tokens where municipality_id = $1 and user_id = $2")
+                .bind(municipality).bind(id).execute(&mut *c).await?;
+        }
+        changed
+    });
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(tx, id).await
+}

@@ -1,0 +1,640 @@
+//! The store's behaviour, run unchanged on SQLite and PostgreSQL (`TEST_DATABASE_URL`).
+
+use time::{Duration, macros::date};
+use vaern_domain::{
+    Role,
+    child::{NewChild, NewChildInput},
+    journal::EntryKind,
+};
+use vaern_store::{
+    ChildId, Db, MunicipalityId, StoreError, UserId, access_log, auth, children, journal,
+    municipalities, users,
+};
+use vaern_testkit::{TestDb, on_postgres};
+
+struct World {
+    test: TestDb,
+    kbh: MunicipalityId,
+    other: MunicipalityId,
+    worker: UserId,
+}
+
+async fn world() -> World {
+    let test = TestDb::new().await;
+    let mut g = test.db.global().await.unwrap();
+    let kbh = municipalities::create(&mut g, "901", "Demo Kommune")
+        .await
+        .unwrap()
+        .id;
+    let other = municipalities::create(&mut g, "902", "Anden Kommune")
+        .await
+        .unwrap()
+        .id;
+    g.commit().await.unwrap();
+    let mut tx = test.db.tenant(kbh).await.unwrap();
+    let worker = users::create(
+        &mut tx,
+        &users::NewUserRow {
+            username: "anne",
+            name: "Anne Rådgiver",
+            role: Role::Caseworker,
+            password_hash: "x",
+            team_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    tx.commit().await.unwrap();
+    World {
+        test,
+        kbh,
+        other,
+        worker,
+    }
+}
+
+fn new_child(cpr: Option<&str>, first: &str, last: &str) -> NewChild {
+    NewChild::parse(
+        &NewChildInput {
+            cpr: cpr.map(Into::into),
+            first_name: first.into(),
+            last_name: last.into(),
+            birth_date: cpr.is_none().then(|| "01.02.2018".into()),
+            sex: None,
+        },
+        date!(2026 - 11 - 23),
+    )
+    .unwrap()
+}
+
+async fn child_with_case(w: &World, cpr: &str, first: &str, last: &str) -> children::Child {
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    let child = children::create(&mut tx, &new_child(Some(cpr), first, last))
+        .await
+        .unwrap();
+    children::open_case(&mut tx, child.id, "901", w.worker, None)
+        .await
+        .unwrap();
+    let child = children::get(&mut tx, child.id).await.unwrap();
+    tx.commit().await.unwrap();
+    child
+}
+
+mod children_and_cases {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_child_round_trips_with_its_derived_birth_date() {
+        let w = world().await;
+        let child = child_with_case(&w, "150615-4122", "Ærtebjørn", "Østergård").await;
+        assert_eq!(child.birth_date, date!(2015 - 06 - 15));
+        assert_eq!(child.sex.as_deref(), Some("female"));
+        assert_eq!(child.cpr.as_deref(), Some("1506154122"));
+        assert_eq!(child.caseworker_name.as_deref(), Some("Anne Rådgiver"));
+        assert!(child.case_number.unwrap().starts_with("901-"));
+    }
+
+    #[tokio::test]
+    async fn a_child_without_cpr_is_stored_with_its_birth_date() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let child = children::create(&mut tx, &new_child(None, "Amir", "Haddad"))
+            .await
+            .unwrap();
+        assert_eq!(child.cpr, None);
+        assert_eq!(child.birth_date, date!(2018 - 02 - 01));
+    }
+
+    #[tokio::test]
+    async fn the_same_cpr_twice_in_a_municipality_is_a_conflict_but_not_across_municipalities() {
+        let w = world().await;
+        child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let again = children::create(&mut tx, &new_child(Some("1506154122"), "Emma", "N")).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        drop(tx);
+        let mut tx = w.test.db.tenant(w.other).await.unwrap();
+        children::create(&mut tx, &new_child(Some("1506154122"), "Emma", "Nielsen"))
+            .await
+            .expect("another municipality may register the same child");
+    }
+
+    #[tokio::test]
+    async fn search_finds_by_name_parts_cpr_with_or_without_dash_and_case_number() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma Sofie", "Østergård").await;
+        child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        for query in [
+            "emma",
+            "ØSTERGÅRD",
+            "emma øster",
+            "150615",
+            "150615-4122",
+            "1506154122",
+        ] {
+            let found = children::search(&mut tx, query).await.unwrap();
+            assert_eq!(found.len(), 1, "{query}");
+            assert_eq!(found[0].id, emma.id, "{query}");
+        }
+        let by_number = children::search(&mut tx, emma.case_number.as_deref().unwrap()).await;
+        assert_eq!(by_number.unwrap()[0].id, emma.id);
+        assert!(children::search(&mut tx, "100%").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn another_municipality_sees_neither_the_child_nor_search_hits() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tx = w.test.db.tenant(w.other).await.unwrap();
+        assert!(matches!(
+            children::get(&mut tx, emma.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(children::search(&mut tx, "emma").await.unwrap().is_empty());
+        assert!(
+            children::by_cpr(&mut tx, "1506154122")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_child_has_at_most_one_case_and_case_numbers_count_up() {
+        let w = world().await;
+        let a = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let b = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let serial =
+            |c: &children::Child| c.case_number.clone().unwrap()[9..].parse::<u32>().unwrap();
+        assert_eq!(serial(&b), serial(&a) + 1);
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let second = children::open_case(&mut tx, a.id, "901", w.worker, None).await;
+        assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    }
+
+    #[tokio::test]
+    async fn mit_overblik_lists_only_the_caseworkers_open_cases() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let other = users::create(
+            &mut tx,
+            &users::NewUserRow {
+                username: "bo",
+                name: "Bo",
+                role: Role::Caseworker,
+                password_hash: "x",
+                team_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        let mine = children::open_cases_of(&mut tx, w.worker).await.unwrap();
+        assert_eq!(mine.iter().map(|c| c.id).collect::<Vec<_>>(), vec![emma.id]);
+        assert!(
+            children::open_cases_of(&mut tx, other.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_uncommitted_use_case_leaves_nothing_behind() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        children::create(&mut tx, &new_child(Some("150615-4122"), "E", "N"))
+            .await
+            .unwrap();
+        drop(tx);
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert!(
+            children::by_cpr(&mut tx, "1506154122")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+mod journal_entries {
+    use super::*;
+
+    async fn note(
+        w: &World,
+        case: vaern_store::ChildCaseId,
+        title: &str,
+        day: time::Date,
+        kind: EntryKind,
+    ) -> journal::JournalEntry {
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let entry = journal::append(
+            &mut tx,
+            &journal::NewEntry {
+                case,
+                kind,
+                title,
+                body: "<b>tekst</b>",
+                event_date: day,
+                author: Some(w.worker),
+                corrects: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        entry
+    }
+
+    #[tokio::test]
+    async fn the_journal_lists_newest_event_first_and_filters() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        note(&w, case, "gammel", date!(2026 - 01 - 10), EntryKind::Manual).await;
+        note(&w, case, "ny", date!(2026 - 11 - 01), EntryKind::Manual).await;
+        note(
+            &w,
+            case,
+            "auto",
+            date!(2026 - 06 - 01),
+            EntryKind::Automatic,
+        )
+        .await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let all = journal::list(&mut tx, case, &journal::Filter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(),
+            ["ny", "auto", "gammel"]
+        );
+        assert_eq!(all[0].body, "<b>tekst</b>", "text is stored as typed");
+        let manual = journal::Filter {
+            kind: Some(EntryKind::Manual),
+            ..Default::default()
+        };
+        assert_eq!(
+            journal::list(&mut tx, case, &manual).await.unwrap().len(),
+            2
+        );
+        let period = journal::Filter {
+            from: Some(date!(2026 - 05 - 01)),
+            to: Some(date!(2026 - 10 - 31)),
+            ..Default::default()
+        };
+        let in_period = journal::list(&mut tx, case, &period).await.unwrap();
+        assert_eq!(
+            in_period
+                .iter()
+                .map(|e| e.title.as_str())
+                .collect::<Vec<_>>(),
+            ["auto"]
+        );
+        let by_author = journal::Filter {
+            author: Some(w.worker),
+            ..Default::default()
+        };
+        assert_eq!(
+            journal::list(&mut tx, case, &by_author)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        let last = &all[1];
+        let next = journal::Filter {
+            before: Some((last.event_date, last.created_at, last.id)),
+            ..Default::default()
+        };
+        let page = journal::list(&mut tx, case, &next).await.unwrap();
+        assert_eq!(
+            page.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(),
+            ["gammel"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_correction_points_to_the_corrected_note_and_both_remain() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let original = note(
+            &w,
+            case,
+            "forkert",
+            date!(2026 - 11 - 01),
+            EntryKind::Manual,
+        )
+        .await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let fix = journal::append(
+            &mut tx,
+            &journal::NewEntry {
+                case,
+                kind: EntryKind::Manual,
+                title: "rettelse",
+                body: "rigtigt",
+                event_date: date!(2026 - 11 - 01),
+                author: Some(w.worker),
+                corrects: Some(original.id),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(fix.corrects_id, Some(original.id));
+        let original = journal::get(&mut tx, original.id).await.unwrap();
+        assert_eq!(original.corrected_by_id, Some(fix.id));
+        assert_eq!(original.title, "forkert");
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_to_edit_or_delete_journal_entries() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        note(&w, case, "fast", date!(2026 - 11 - 01), EntryKind::Manual).await;
+        for sql in [
+            "update journal_entries set title = 'ændret'",
+            "delete from journal_entries",
+        ] {
+            let result = match &w.test.db {
+                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            };
+            assert!(result.is_err(), "{sql} must fail");
+        }
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let left = journal::list(&mut tx, case, &journal::Filter::default())
+            .await
+            .unwrap();
+        assert_eq!(left[0].title, "fast");
+    }
+
+    #[tokio::test]
+    async fn a_note_cannot_be_attached_to_another_municipalitys_case() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.other).await.unwrap();
+        let result = journal::append(
+            &mut tx,
+            &journal::NewEntry {
+                case,
+                kind: EntryKind::Manual,
+                title: "x",
+                body: "y",
+                event_date: date!(2026 - 11 - 01),
+                author: None,
+                corrects: None,
+            },
+        )
+        .await;
+        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+    }
+}
+
+mod access_logging {
+    use super::*;
+    use access_log::{AccessKind, Filter};
+
+    #[tokio::test]
+    async fn reads_are_logged_and_filtered_by_person_kind_and_user() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        access_log::record(
+            &mut tx,
+            w.worker,
+            Some(emma.id),
+            AccessKind::View,
+            "Barnets side",
+        )
+        .await
+        .unwrap();
+        access_log::record_many(
+            &mut tx,
+            w.worker,
+            &[Some(emma.id), Some(noah.id)],
+            AccessKind::Search,
+            "Søgning: «n»",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let emmas = access_log::list(
+            &mut tx,
+            &Filter {
+                person: Some(emma.id),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+        assert_eq!(emmas.len(), 2);
+        assert_eq!(emmas[0].person_name.as_deref(), Some("Emma Nielsen"));
+        assert_eq!(emmas[0].user_name.as_deref(), Some("Anne Rådgiver"));
+        let searches = access_log::list(
+            &mut tx,
+            &Filter {
+                kind: Some(AccessKind::Search),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+        assert_eq!(searches.len(), 2);
+        assert!(searches.iter().all(|r| r.detail == "Søgning: «n»"));
+        let nobody = access_log::list(
+            &mut tx,
+            &Filter {
+                user: Some(UserId::new()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+        assert!(nobody.is_empty());
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            access_log::list(&mut other, &Filter::default(), 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_access_log_is_append_only() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        access_log::record(
+            &mut tx,
+            w.worker,
+            Some(ChildId::new()),
+            AccessKind::View,
+            "x",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let result = match &w.test.db {
+            Db::Sqlite(pool) => sqlx::query("delete from access_log")
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Db::Postgres(pool) => sqlx::query("delete from access_log")
+                .execute(pool)
+                .await
+                .map(|_| ()),
+        };
+        assert!(result.is_err());
+    }
+}
+
+mod authentication {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_session_expires_after_the_idle_timeout() {
+        let w = world().await;
+        let mut tx = w.test.db.auth().await.unwrap();
+        auth::create_session(&mut tx, "hash", w.worker, w.kbh, "csrf")
+            .await
+            .unwrap();
+        let live = auth::touch_session(&mut tx, "hash", Duration::minutes(30))
+            .await
+            .unwrap();
+        assert_eq!(live.user.id, w.worker);
+        assert_eq!(live.csrf_token, "csrf");
+        let idle = auth::touch_session(&mut tx, "hash", Duration::ZERO).await;
+        assert!(matches!(idle, Err(StoreError::NotFound)));
+        let gone = auth::touch_session(&mut tx, "hash", Duration::minutes(30)).await;
+        assert!(
+            matches!(gone, Err(StoreError::NotFound)),
+            "an idle session is deleted"
+        );
+    }
+
+    #[tokio::test]
+    async fn deactivating_a_user_ends_sessions_and_tokens() {
+        let w = world().await;
+        let mut tx = w.test.db.auth().await.unwrap();
+        auth::create_session(&mut tx, "hash", w.worker, w.kbh, "csrf")
+            .await
+            .unwrap();
+        auth::create_token(&mut tx, w.worker, w.kbh, "tokenhash")
+            .await
+            .unwrap();
+        assert_eq!(
+            auth::token_user(&mut tx, "tokenhash").await.unwrap().id,
+            w.worker
+        );
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        users::update(&mut tx, w.worker, Role::Caseworker, None, false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.auth().await.unwrap();
+        assert!(
+            auth::touch_session(&mut tx, "hash", Duration::minutes(30))
+                .await
+                .is_err()
+        );
+        assert!(auth::token_user(&mut tx, "tokenhash").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn login_failures_are_counted_per_username_and_cleared() {
+        let w = world().await;
+        let mut tx = w.test.db.auth().await.unwrap();
+        let since = vaern_store::now() - Duration::minutes(15);
+        for _ in 0..3 {
+            auth::record_login_failure(&mut tx, "anne").await.unwrap();
+        }
+        assert_eq!(
+            auth::login_failures_since(&mut tx, "anne", since)
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            auth::login_failures_since(&mut tx, "bo", since)
+                .await
+                .unwrap(),
+            0
+        );
+        auth::clear_login_failures(&mut tx, "anne").await.unwrap();
+        assert_eq!(
+            auth::login_failures_since(&mut tx, "anne", since)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+
+    #[tokio::test]
+    async fn usernames_are_unique_across_municipalities() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.other).await.unwrap();
+        let clash = users::create(
+            &mut tx,
+            &users::NewUserRow {
+                username: "anne",
+                name: "Anne To",
+                role: Role::Admin,
+                password_hash: "x",
+                team_id: None,
+            },
+        )
+        .await;
+        assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    }
+}
+
+/// PostgreSQL's row-level security is a second wall: a query that forgets the municipality sees
+/// nothing. (SQLite has no RLS; there the tenant handle is the only wall.)
+#[tokio::test]
+async fn without_a_municipality_set_postgres_returns_no_rows() {
+    if !on_postgres() {
+        return;
+    }
+    let w = world().await;
+    child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+    let Db::Postgres(pool) = &w.test.db else {
+        unreachable!()
+    };
+    for table in [
+        "children",
+        "child_cases",
+        "journal_entries",
+        "users",
+        "teams",
+        "access_log",
+    ] {
+        let sql = format!("select count(*) from {table}");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "{table} must be hidden without app.municipality");
+    }
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    assert_eq!(children::search(&mut tx, "emma").await.unwrap().len(), 1);
+}
