@@ -1,1 +1,19 @@
+#![doc = include_str!("../README.md")]
 
+pub mod access_log;
+pub mod auth;
+pub mod children;
+pub mod demo;
+pub mod journal;
+pub mod users;
+
+mod actor;
+mod error;
+
+pub use actor::Actor;
+pub use error::AppError;
+
+/// Today in Denmark.
+pub fn today() -> time::Date {
+    vaern_domain::dates::danish_today(vaern_store::now())
+}

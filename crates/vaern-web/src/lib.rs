@@ -1,1 +1,76 @@
+#![doc = include_str!("../README.md")]
 
+pub(crate) mod api;
+mod assets;
+mod errors;
+mod forms;
+mod health;
+mod policy;
+pub mod routes;
+mod ui;
+
+use std::{future::Future, sync::Arc};
+
+use axum::{Router, extract::DefaultBodyLimit, middleware};
+use tokio::net::TcpListener;
+use vaern_store::Db;
+
+pub use health::Metrics;
+
+/// The largest request body accepted (a journal note of 20,000 characters fits many times).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` always (behind TLS). Without it they are `Secure` when the proxy
+    /// says the request came over HTTPS (`X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+}
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The whole application as a router.
+pub fn build(state: AppState) -> Router {
+    Router::new()
+        .merge(ui::router())
+        .merge(api::router())
+        .merge(health::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            policy::enforce,
+        ))
+        .merge(assets::router())
+        .fallback(errors::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(policy::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), health::count))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, build(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,280 @@
-fn main() {}
+#![doc = include_str!("../README.md")]
+
+mod config;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use vaern_app::{AppError, demo};
+use vaern_domain::user::NewUserInput;
+use vaern_store::Db;
+use vaern_web::{AppState, WebConfig};
+
+use crate::config::{Config, redact};
+
+/// Værn – sagsbehandling for kommunernes arbejde med udsatte børn og unge.
+#[derive(Parser)]
+#[command(name = "vaern", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        /// Seed demo data if the database is empty, and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides VAERN_LISTEN and vaern.toml).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Seed demo data into an empty database.
+    Demo,
+    /// Manage municipalities.
+    Municipality {
+        #[command(subcommand)]
+        command: MunicipalityCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MunicipalityCommand {
+    /// Add a municipality (tenant).
+    Add {
+        /// The official three-digit municipality code.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user to a municipality.
+    Add {
+        /// The municipality's code, e.g. 901.
+        #[arg(long)]
+        municipality: String,
+        #[arg(long)]
+        username: String,
+        /// At least 12 characters.
+        #[arg(long)]
+        password: String,
+        /// caseworker, team_lead, finance, admin or auditor.
+        #[arg(long)]
+        role: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API bearer token for a user and print it (only its hash is stored).
+    Create {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load()?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve { demo, listen } => serve(config, demo, listen).await,
+        Command::Migrate => {
+            vaern_store::migrate(&config.database_url, &config.db_options()).await?;
+            println!("Databasen er opdateret: {}", redact(&config.database_url));
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open(&config).await?;
+            demo::seed(&db).await.map_err(explain)?;
+            print_logins();
+            Ok(())
+        }
+        Command::Municipality {
+            command: MunicipalityCommand::Add { code, name },
+        } => {
+            let db = open(&config).await?;
+            if code.len() != 3 || !code.chars().all(|c| c.is_ascii_digit()) {
+                bail!("Kommunekoden skal være tre cifre, fx 101");
+            }
+            let mut tx = db.global().await?;
+            vaern_store::municipalities::create(&mut tx, &code, &name)
+                .await
+                .with_context(|| {
+                    format!("Kommunen {code} kunne ikke oprettes (findes den allerede?)")
+                })?;
+            tx.commit().await?;
+            println!("Kommunen {code} {name} er oprettet");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    municipality,
+                    username,
+                    password,
+                    role,
+                    name,
+                },
+        } => {
+            let db = open(&config).await?;
+            let input = NewUserInput {
+                username,
+                name,
+                role,
+                password,
+                team_id: None,
+            };
+            let user = vaern_app::users::create_as_operator(&db, &municipality, &input)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Brugeren {} ({}) er oprettet i kommune {municipality}",
+                user.username,
+                user.role.label()
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { username },
+        } => {
+            let db = open(&config).await?;
+            let token = vaern_app::auth::create_token(&db, &username)
+                .await
+                .map_err(explain)?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Migrates, then opens the pool the application uses.
+async fn open(config: &Config) -> anyhow::Result<Db> {
+    vaern_store::migrate(&config.database_url, &config.db_options())
+        .await
+        .with_context(|| {
+            format!(
+                "Databasen {} kunne ikke migreres",
+                redact(&config.database_url)
+            )
+        })?;
+    Ok(Db::connect(&config.database_url, &config.db_options()).await?)
+}
+
+/// Turns a use-case error into a message for the operator.
+fn explain(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn print_logins() {
+    println!(
+        "Demo-logins (adgangskode for alle: {}):",
+        demo::DEMO_PASSWORD
+    );
+    for login in demo::logins() {
+        println!(
+            "  {:<14} {:<26} {:<20} {}",
+            login.username,
+            login.role.label(),
+            login.name,
+            login.municipality
+        );
+    }
+}
+
+async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    let db = open(&config).await?;
+    if demo && demo::is_empty(&db).await.map_err(explain)? {
+        demo::seed(&db).await.map_err(explain)?;
+        println!("Demodata er lagt i databasen.");
+    }
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("Kan ikke lytte på {}", config.listen))?;
+    let address = listener.local_addr()?;
+    println!(
+        "Værn kører på http://{address}/  (database: {})",
+        redact(&config.database_url)
+    );
+    if demo {
+        print_logins();
+    }
+    let state = AppState::new(
+        db.clone(),
+        WebConfig {
+            secure_cookies: config.secure_cookies,
+        },
+    );
+    vaern_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,192 @@
+//! Passwords (argon2id), server-side sessions, API tokens and the login throttle.
+//!
+//! Session ids and API tokens are 256-bit random values; only their SHA-256 is stored, so a copy
+//! of the database cannot be replayed as a login. (A slow hash adds nothing for random secrets of
+//! that size; passwords, which people choose, get argon2id.)
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use time::Duration;
+use vaern_store::{Db, StoreError, auth, municipalities, users::User};
+
+use crate::{Actor, AppError};
+
+/// Failed logins tolerated per username within [`THROTTLE_WINDOW`].
+pub const MAX_FAILURES: i64 = 5;
+/// How long failures count, and so how long a throttled username waits.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// A session unused this long has ended.
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+/// Prefix of API tokens, so a leaked one is recognisable in logs and secret scanners.
+pub const TOKEN_PREFIX: &str = "vaern_";
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt_bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| AppError::Internal(format!("salt encoding failed: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a secret, hex; what the database stores for sessions and tokens.
+pub fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A session just created by a login.
+pub struct NewSession {
+    pub actor: Actor,
+    /// The cookie value (never stored).
+    pub session_id: String,
+    pub csrf_token: String,
+}
+
+/// The user of a live session.
+pub struct Session {
+    pub actor: Actor,
+    pub csrf_token: String,
+}
+
+async fn actor_for(db: &Db, user: &User) -> Result<Actor, AppError> {
+    let mut tx = db.global().await?;
+    let municipality = municipalities::get(&mut tx, user.municipality_id).await?;
+    Ok(Actor::new(user, &municipality.code, &municipality.name))
+}
+
+const WRONG_LOGIN: &str = "Forkert brugernavn eller adgangskode";
+
+/// Checks a username and password and opens a session. After [`MAX_FAILURES`] failures within
+/// [`THROTTLE_WINDOW`] the username is refused until the window has passed, even with the right
+/// password. Unknown usernames and deactivated users get the same message as a wrong password.
+pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession, AppError> {
+    let username = username.trim().to_lowercase();
+    let mut tx = db.auth().await?;
+    let since = vaern_store::now() - THROTTLE_WINDOW;
+    if auth::login_failures_since(&mut tx, &username, since).await? >= MAX_FAILURES {
+        return Err(AppError::Throttled(format!(
+            "For mange mislykkede login-forsøg. Vent {} minutter, og prøv igen.",
+            THROTTLE_WINDOW.whole_minutes()
+        )));
+    }
+    let credentials = match auth::credentials(&mut tx, &username).await {
+        Ok(found) => Some(found),
+        Err(StoreError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let user = match credentials {
+        Some(c) if c.user.active && verify_password(password, &c.password_hash) => c.user,
+        _ => {
+            auth::record_login_failure(&mut tx, &username).await?;
+            tx.commit().await?;
+            return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
+                "username",
+                WRONG_LOGIN,
+            )));
+        }
+    };
+    auth::clear_login_failures(&mut tx, &username).await?;
+    let session_id = random_secret();
+    let csrf_token = random_secret();
+    auth::create_session(
+        &mut tx,
+        &secret_hash(&session_id),
+        user.id,
+        user.municipality_id,
+        &csrf_token,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        actor: actor_for(db, &user).await?,
+        session_id,
+        csrf_token,
+    })
+}
+
+/// The live session behind a cookie value; `Unauthenticated` if unknown, idle or deactivated.
+pub async fn session(db: &Db, session_id: &str) -> Result<Session, AppError> {
+    let mut tx = db.auth().await?;
+    let record = match auth::touch_session(&mut tx, &secret_hash(session_id), IDLE_TIMEOUT).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound) => {
+            tx.commit().await?;
+            return Err(AppError::Unauthenticated);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    tx.commit().await?;
+    Ok(Session {
+        actor: actor_for(db, &record.user).await?,
+        csrf_token: record.csrf_token,
+    })
+}
+
+/// Ends a session.
+pub async fn logout(db: &Db, session_id: &str) -> Result<(), AppError> {
+    let mut tx = db.auth().await?;
+    auth::delete_session(&mut tx, &secret_hash(session_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Issues an API bearer token for an active user (CLI `vaern token create`). Only its hash is kept.
+pub async fn create_token(db: &Db, username: &str) -> Result<String, AppError> {
+    let mut tx = db.auth().await?;
+    let credentials = match auth::credentials(&mut tx, &username.trim().to_lowercase()).await {
+        Ok(found) if found.user.active => found,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
+                "username",
+                format!("Der findes ingen aktiv bruger med brugernavnet «{username}»"),
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let token = format!("{TOKEN_PREFIX}{}", random_secret());
+    auth::create_token(
+        &mut tx,
+        credentials.user.id,
+        credentials.user.municipality_id,
+        &secret_hash(&token),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The actor behind a bearer token.
+pub async fn token_actor(db: &Db, token: &str) -> Result<Actor, AppError> {
+    let mut tx = db.auth().await?;
+    let user = match auth::token_user(&mut tx, &secret_hash(token)).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Err(AppError::Unauthenticated),
+        Err(other) => return Err(other.into()),
+    };
+    tx.commit().await?;
+    actor_for(db, &user).await
+}

@@ -1,0 +1,308 @@
+//! Demo data: two fictitious municipalities (codes 901 and 902, to show isolation), teams, one
+//! user of each role per municipality (plus a second caseworker), and about 30 fictitious
+//! children with family members named in their journals. Deterministic, so the README's logins
+//! and the browser tests can rely on it. All persons and CPR numbers are invented; the numbers
+//! are well-formed but chosen without modulus-11, which CPR has not required since 2007.
+
+use time::{Date, Duration, Month};
+use vaern_domain::{
+    Role,
+    child::{NewChild, NewChildInput},
+    journal::EntryKind,
+};
+use vaern_store::{Db, children, journal, municipalities, users};
+
+use crate::{AppError, auth::hash_password, today};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo-adgang-2026";
+
+/// A demo login for the README and the start-up banner.
+pub struct DemoLogin {
+    pub municipality: &'static str,
+    pub username: String,
+    pub role: Role,
+    pub name: &'static str,
+}
+
+struct DemoMunicipality {
+    code: &'static str,
+    name: &'static str,
+    teams: [&'static str; 2],
+    users: [(&'static str, Role, &'static str); 6],
+    children: usize,
+}
+
+const MUNICIPALITIES: [DemoMunicipality; 2] = [
+    DemoMunicipality {
+        code: "901",
+        name: "Værnby Kommune",
+        teams: ["Team Småbørn", "Team Skolebørn og unge"],
+        users: [
+            ("raadgiver", Role::Caseworker, "Anne Sørensen"),
+            ("raadgiver2", Role::Caseworker, "Mads Kjær"),
+            ("teamleder", Role::TeamLead, "Birgitte Holm"),
+            ("oekonomi", Role::Finance, "Kasper Lund"),
+            ("admin", Role::Admin, "Lene Dahl"),
+            ("revisor", Role::Auditor, "Ole Frandsen"),
+        ],
+        children: 20,
+    },
+    DemoMunicipality {
+        code: "902",
+        name: "Nordskov Kommune",
+        teams: ["Familieafdelingen Nord", "Familieafdelingen Syd"],
+        users: [
+            ("raadgiver", Role::Caseworker, "Sofie Bach"),
+            ("raadgiver2", Role::Caseworker, "Jonas Vestergaard"),
+            ("teamleder", Role::TeamLead, "Pia Mortensen"),
+            ("oekonomi", Role::Finance, "Henrik Juhl"),
+            ("admin", Role::Admin, "Marianne Krogh"),
+            ("revisor", Role::Auditor, "Erik Thomsen"),
+        ],
+        children: 10,
+    },
+];
+
+const GIRLS: [&str; 15] = [
+    "Emma", "Ida", "Clara", "Freja", "Alma", "Ella", "Sofia", "Laura", "Karla", "Agnes", "Nora",
+    "Asta", "Josefine", "Mathilde", "Liva",
+];
+const BOYS: [&str; 15] = [
+    "William", "Noah", "Oscar", "Lucas", "Carl", "Alfred", "Malthe", "Emil", "Valdemar", "Aksel",
+    "Magnus", "Villads", "Elias", "Frederik", "Anton",
+];
+const SURNAMES: [&str; 15] = [
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Østergaard",
+];
+const MOTHERS: [&str; 8] = [
+    "Mette", "Louise", "Camilla", "Maria", "Julie", "Sara", "Line", "Nadia",
+];
+const FATHERS: [&str; 8] = [
+    "Thomas", "Martin", "Jesper", "Michael", "Rasmus", "Anders", "Peter", "Ali",
+];
+
+const NOTES: [(&str, &str); 4] = [
+    (
+        "Telefonsamtale med skolen",
+        "Klasselæreren fortæller, at barnet i perioder kommer sent og virker træt. Der er aftalt et \
+         møde med forældrene i næste uge.",
+    ),
+    (
+        "Hjemmebesøg",
+        "Hjemmebesøg hos familien. Begge forældre deltog. Hjemmet fremstod ryddeligt. Forældrene \
+         er enige i, at der er behov for støtte omkring morgenrutiner.",
+    ),
+    (
+        "Samtale med barnet",
+        "Samtale med barnet på skolen (BL § 5). Barnet fortæller, at det er glad for sin klasse, \
+         men bekymret for mors helbred.",
+    ),
+    (
+        "Netværksmøde",
+        "Netværksmøde med sundhedsplejerske, dagtilbud og forældre. Næste skridt: afklaring af \
+         behov for familiebehandling.",
+    ),
+];
+
+/// The demo logins, for printing.
+pub fn logins() -> Vec<DemoLogin> {
+    MUNICIPALITIES
+        .iter()
+        .flat_map(|m| {
+            m.users.iter().map(|(username, role, name)| DemoLogin {
+                municipality: m.name,
+                username: format!("{username}{}", m.code),
+                role: *role,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Whether the database holds no municipality yet.
+pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
+    let mut tx = db.global().await?;
+    let empty = municipalities::list(&mut tx).await?.is_empty();
+    tx.commit().await?;
+    Ok(empty)
+}
+
+/// Seeds the demo data into an empty database, one transaction per municipality.
+pub async fn seed(db: &Db) -> Result<(), AppError> {
+    if !is_empty(db).await? {
+        return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
+            "database",
+            "Databasen indeholder allerede data; demodata lægges kun i en tom database",
+        )));
+    }
+    // One hash for all demo users: argon2 is slow on purpose, and the password is public anyway.
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let today = today();
+    let mut serial = 0usize;
+    for demo in &MUNICIPALITIES {
+        let mut global = db.global().await?;
+        let municipality = municipalities::create(&mut global, demo.code, demo.name).await?;
+        global.commit().await?;
+        let mut tx = db.tenant(municipality.id).await?;
+        let mut teams = Vec::new();
+        for name in demo.teams {
+            teams.push(municipalities::create_team(&mut tx, name).await?.id);
+        }
+        let mut caseworkers = Vec::new();
+        for (i, (username, role, name)) in demo.users.iter().enumerate() {
+            let user = users::create(
+                &mut tx,
+                &users::NewUserRow {
+                    username: &format!("{username}{}", demo.code),
+                    name,
+                    role: *role,
+                    password_hash: &hash,
+                    team_id: Some(teams[i % 2]),
+                },
+            )
+            .await?;
+            if matches!(role, Role::Caseworker | Role::TeamLead) {
+                caseworkers.push(user);
+            }
+        }
+        for _ in 0..demo.children {
+            let n = serial;
+            serial += 1;
+            let girl = n % 2 == 0;
+            let first = if girl { GIRLS[n % 15] } else { BOYS[n % 15] };
+            let last = SURNAMES[(n * 7) % 15];
+            let birth = demo_birth_date(n, today);
+            let cpr = (n % 10 != 9).then(|| demo_cpr(birth, n, girl));
+            let child = NewChild::parse(
+                &NewChildInput {
+                    cpr: cpr.clone(),
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    birth_date: cpr
+                        .is_none()
+                        .then(|| vaern_domain::dates::format_date(birth)),
+                    sex: Some(if girl { "female" } else { "male" }.into()),
+                },
+                today,
+            )
+            .map_err(AppError::Invalid)?;
+            let created = children::create(&mut tx, &child).await?;
+            let worker = &caseworkers[n % caseworkers.len()];
+            let case =
+                children::open_case(&mut tx, created.id, demo.code, worker.id, worker.team_id)
+                    .await?;
+            let mother = format!("{} {last}", MOTHERS[n % 8]);
+            let father = format!("{} {}", FATHERS[(n + 3) % 8], SURNAMES[(n * 7 + 4) % 15]);
+            let opened = today - Duration::days(30 + (n as i64 * 11) % 300);
+            let entries = [
+                (
+                    EntryKind::Automatic,
+                    "Barnets sag oprettet".to_owned(),
+                    format!(
+                        "Demodata: barnets sag oprettet. Rådgiver: {}. Familie: mor {mother} \
+                         (forældremyndighed), far {father} (forældremyndighed).",
+                        worker.name
+                    ),
+                    opened,
+                ),
+                (
+                    EntryKind::Manual,
+                    NOTES[n % 4].0.to_owned(),
+                    NOTES[n % 4].1.to_owned(),
+                    opened + Duration::days(7),
+                ),
+                (
+                    EntryKind::Manual,
+                    NOTES[(n + 1) % 4].0.to_owned(),
+                    NOTES[(n + 1) % 4].1.to_owned(),
+                    opened + Duration::days(21),
+                ),
+            ];
+            for (kind, title, body, event_date) in entries {
+                journal::append(
+                    &mut tx,
+                    &journal::NewEntry {
+                        case,
+                        kind,
+                        title: &title,
+                        body: &body,
+                        event_date: event_date.min(today),
+                        author: Some(worker.id),
+                        corrects: None,
+                    },
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// A birth date 1-17 years before `today`, spread over the year.
+fn demo_birth_date(n: usize, today: Date) -> Date {
+    let year = today.year() - 1 - (n as i32 * 5) % 17;
+    let month = Month::try_from(1 + (n * 5 % 12) as u8).expect("1-12");
+    let day = 1 + (n * 7 % 28) as u8;
+    Date::from_calendar_date(year, month, day).expect("day ≤ 28 exists")
+}
+
+/// A well-formed CPR number for a demo child born in 2000-2036 (digit 7 = 4), odd for boys.
+fn demo_cpr(birth: Date, n: usize, girl: bool) -> String {
+    let last = (n * 2 + usize::from(!girl)) % 10;
+    format!(
+        "{:02}{:02}{:02}-4{:02}{}",
+        birth.day(),
+        u8::from(birth.month()),
+        birth.year() % 100,
+        n % 100,
+        last
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+    use vaern_domain::Cpr;
+
+    #[test]
+    fn demo_cprs_are_valid_and_match_birth_date_and_sex() {
+        for n in 0..30 {
+            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
+            let girl = n % 2 == 0;
+            let cpr = Cpr::parse(&demo_cpr(birth, n, girl)).unwrap();
+            assert_eq!(cpr.birth_date(), birth);
+            assert_eq!(cpr.sex() == vaern_domain::Sex::Female, girl);
+        }
+    }
+
+    #[test]
+    fn there_is_one_login_of_each_role_per_municipality() {
+        let logins = logins();
+        for role in Role::ALL {
+            for code in ["901", "902"] {
+                assert!(
+                    logins
+                        .iter()
+                        .any(|l| l.role == role && l.username.ends_with(code))
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Reading the journal and writing manual notes and corrections.
+
+use serde::Deserialize;
+use vaern_domain::{
+    Capability, FieldErrors,
+    dates::parse_date,
+    journal::{EntryKind, NewNote, NewNoteInput},
+};
+use vaern_store::{
+    ChildId, Db, JournalEntryId, UserId,
+    access_log::{self, AccessKind},
+    children::{self, Child},
+    journal::{self, Filter, JournalEntry, NewEntry},
+};
+
+use crate::{Actor, AppError, today};
+
+/// The journal filters as typed in the UI or query string; empty fields filter nothing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FilterInput {
+    /// `manual` or `automatic`.
+    pub kind: Option<String>,
+    pub author: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl FilterInput {
+    /// Parses the filters, reporting bad ones at their field.
+    pub fn parse(&self) -> Result<Filter, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let kind = present(&self.kind).and_then(|k| {
+            errors.take(
+                "kind",
+                EntryKind::from_code(&k)
+                    .ok_or_else(|| "Vælg manuelle eller automatiske notater".to_owned()),
+            )
+        });
+        let author = present(&self.author).and_then(|a| {
+            errors.take(
+                "author",
+                a.parse::<UserId>()
+                    .map_err(|_| "Vælg en forfatter fra listen".to_owned()),
+            )
+        });
+        let from = present(&self.from).and_then(|d| errors.take("from", parse_date(&d)));
+        let to = present(&self.to).and_then(|d| errors.take("to", parse_date(&d)));
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            errors.add("to", "Slutdatoen ligger før startdatoen");
+        }
+        errors.into_result(|| Filter {
+            kind,
+            author,
+            from,
+            to,
+            before: None,
+        })
+    }
+}
+
+/// The child's journal, filtered; reading it is access-logged.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    child: ChildId,
+    filter: &Filter,
+    kind: AccessKind,
+) -> Result<(Child, Vec<JournalEntry>), AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let child = children::get(&mut tx, child).await?;
+    let entries = match child.case_id {
+        Some(case) => journal::list(&mut tx, case, filter).await?,
+        None => Vec::new(),
+    };
+    access_log::record(&mut tx, actor.user_id, Some(child.id), kind, "Journal").await?;
+    tx.commit().await?;
+    Ok((child, entries))
+}
+
+/// The authors who have written in the child's journal (for the filter).
+pub async fn authors(
+    db: &Db,
+    actor: &Actor,
+    child: &Child,
+) -> Result<Vec<(UserId, String)>, AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let Some(case) = child.case_id else {
+        return Ok(Vec::new());
+    };
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let authors = journal::authors(&mut tx, case).await?;
+    tx.commit().await?;
+    Ok(authors)
+}
+
+/// Writes a manual note on the child's case, or a correction of `corrects` (which must be a
+/// note of the same case). The corrected note stays as it was.
+pub async fn write(
+    db: &Db,
+    actor: &Actor,
+    child: ChildId,
+    input: &NewNoteInput,
+    corrects: Option<JournalEntryId>,
+) -> Result<JournalEntry, AppError> {
+    actor.require(Capability::WriteJournal)?;
+    let note = NewNote::parse(input, today())?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let child = children::get(&mut tx, child).await?;
+    let case = child.case_id.ok_or_else(|| {
+        AppError::Invalid(FieldErrors::single(
+            "title",
+            "Barnet har ingen åben sag at skrive i",
+        ))
+    })?;
+    if let Some(corrected) = corrects {
+        let original = journal::get(&mut tx, corrected).await?;
+        if original.child_case_id != case {
+            return Err(AppError::NotFound);
+        }
+    }
+    let entry = journal::append(
+        &mut tx,
+        &NewEntry {
+            case,
+            kind: EntryKind::Manual,
+            title: &note.title,
+            body: &note.text,
+            event_date: note.event_date,
+            author: Some(actor.user_id),
+            corrects,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
+/// One entry of the child's journal (for the correction form).
+pub async fn entry(
+    db: &Db,
+    actor: &Actor,
+    child: ChildId,
+    id: JournalEntryId,
+) -> Result<JournalEntry, AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let child = children::get(&mut tx, child).await?;
+    let entry = journal::get(&mut tx, id).await?;
+    if Some(entry.child_case_id) != child.case_id {
+        return Err(AppError::NotFound);
+    }
+    access_log::record(
+        &mut tx,
+        actor.user_id,
+        Some(child.id),
+        AccessKind::View,
+        "Journalnotat",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(entry)
+}

@@ -1,0 +1,170 @@
+//! User administration within the administrator's own municipality.
+
+use serde::Deserialize;
+use vaern_domain::{
+    Capability, FieldErrors, Role,
+    user::{NewUser, NewUserInput},
+};
+use vaern_store::{
+    Db, StoreError, TeamId, TenantTx, UserId, municipalities,
+    users::{self, NewUserRow, User},
+};
+
+use crate::{Actor, AppError, auth::hash_password};
+
+/// Changes an administrator may make to a user.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UpdateUserInput {
+    pub role: String,
+    pub team_id: Option<String>,
+    /// `true`/`on` keeps the user active; anything else deactivates.
+    pub active: Option<String>,
+}
+
+/// The municipality's users and teams.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+) -> Result<(Vec<User>, Vec<municipalities::Team>), AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let all = users::list(&mut tx).await?;
+    let teams = municipalities::teams(&mut tx).await?;
+    tx.commit().await?;
+    Ok((all, teams))
+}
+
+/// Creates a user in the administrator's municipality.
+pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> Result<User, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let user = insert(&mut tx, input).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates a user without an acting administrator: the operator's `vaern user add`.
+pub async fn create_as_operator(
+    db: &Db,
+    municipality_code: &str,
+    input: &NewUserInput,
+) -> Result<User, AppError> {
+    let mut global = db.global().await?;
+    let municipality =
+        match vaern_store::municipalities::by_code(&mut global, municipality_code).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => {
+                return Err(AppError::Invalid(FieldErrors::single(
+                    "municipality",
+                    format!("Der findes ingen kommune med koden {municipality_code}"),
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        };
+    global.commit().await?;
+    let mut tx = db.tenant(municipality.id).await?;
+    let user = insert(&mut tx, input).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn insert(tx: &mut TenantTx, input: &NewUserInput) -> Result<User, AppError> {
+    let parsed = NewUser::parse(input);
+    let team = parse_team(tx, input.team_id.as_deref()).await;
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    let team = errors.take("team_id", team);
+    let (Ok(new), Some(team)) = (parsed, team) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let hash = hash_password(&new.password)?;
+    let row = NewUserRow {
+        username: &new.username,
+        name: &new.name,
+        role: new.role,
+        password_hash: &hash,
+        team_id: team,
+    };
+    match users::create(tx, &row).await {
+        Ok(user) => Ok(user),
+        Err(StoreError::Conflict(_)) => Err(AppError::Invalid(FieldErrors::single(
+            "username",
+            format!("Brugernavnet «{}» er optaget", new.username),
+        ))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn parse_team(tx: &mut TenantTx, raw: Option<&str>) -> Result<Option<TeamId>, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => {
+            let id: TeamId = raw
+                .parse()
+                .map_err(|_| "Vælg et team fra listen".to_owned())?;
+            municipalities::team(tx, id)
+                .await
+                .map(|t| Some(t.id))
+                .map_err(|_| "Vælg et team fra listen".to_owned())
+        }
+    }
+}
+
+/// Sets role, team and active flag. Administrators cannot deactivate themselves or take away
+/// their own administrator role (the municipality would lock itself out).
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: UserId,
+    input: &UpdateUserInput,
+) -> Result<User, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut errors = FieldErrors::new();
+    let role = errors.take("role", Role::parse(&input.role));
+    let active = matches!(input.active.as_deref(), Some("true" | "on" | "1"));
+    if id == actor.user_id && !active {
+        errors.add("active", "Du kan ikke deaktivere din egen bruger");
+    }
+    if id == actor.user_id && role.is_some_and(|r| r != Role::Admin) {
+        errors.add("role", "Du kan ikke fjerne din egen administratorrolle");
+    }
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    users::get(&mut tx, id).await?;
+    let team = errors.take(
+        "team_id",
+        parse_team(&mut tx, input.team_id.as_deref()).await,
+    );
+    let (Some(role), Some(team)) = (role, team) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let user = users::update(&mut tx, id, role, team, active).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates a team in the administrator's municipality.
+pub async fn create_team(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+) -> Result<municipalities::Team, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let name = vaern_domain::text::required_line(name, "teamets navn", 100)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("team_name", m)))?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let team = match municipalities::create_team(&mut tx, &name).await {
+        Ok(team) => team,
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "team_name",
+                format!("Der findes allerede et team med navnet «{name}»"),
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    tx.commit().await?;
+    Ok(team)
+}

@@ -1,0 +1,102 @@
+//! The JSON API under `/api/v1`: bearer-token auth (the policy middleware), problem+json
+//! errors, and the OpenAPI document built from the handlers' annotations.
+
+mod access_log;
+mod children;
+pub(crate) mod dto;
+mod journal;
+mod users;
+
+use axum::{
+    Json, Router, extract::FromRequestParts, http::request::Parts, response::IntoResponse,
+    routing::get,
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use vaern_app::{Actor, AppError};
+
+use crate::{AppState, errors::ApiError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(get_openapi))
+        .route("/api/v1/me", get(get_me))
+        .merge(children::router())
+        .merge(journal::router())
+        .merge(users::router())
+        .merge(access_log::router())
+}
+
+/// The token's user, as the policy middleware authenticated them.
+pub struct ApiActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .map(ApiActor)
+            .ok_or(ApiError(AppError::Unauthenticated))
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Værn API",
+        version = "1",
+        description = "Værn's JSON API. Authenticate with `Authorization: Bearer <token>` \
+            (create one with `vaern token create --username U`). Errors are \
+            application/problem+json (RFC 9457) with Danish messages and, for validation, \
+            `errors: [{field, message}]`. Ids of other municipalities answer 404. Every read of a \
+            person's data is written to the access log."
+    ),
+    paths(
+        get_me,
+        children::search_children, children::create_child, children::get_child,
+        children::get_case, children::update_case,
+        journal::list_journal, journal::create_journal_entry,
+        users::list_users, users::create_user, users::update_user,
+        access_log::list_access_log, access_log::export_access_log,
+    ),
+    components(schemas(dto::Problem, dto::FieldErrorDto)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document of this API.
+async fn get_openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
+
+/// The authenticated user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users",
+    responses((status = 200, body = dto::MeDto), (status = 401, body = dto::Problem)))]
+async fn get_me(ApiActor(actor): ApiActor) -> Json<dto::MeDto> {
+    Json(dto::MeDto {
+        id: actor.user_id.0,
+        username: actor.username,
+        name: actor.name,
+        role: actor.role.code().to_owned(),
+        municipality_code: actor.municipality_code,
+        municipality_name: actor.municipality_name,
+    })
+}

@@ -1,0 +1,80 @@
+//! `/api/v1/users`: administration of the caller's municipality's users.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, put},
+};
+use vaern_app::users::{self, UpdateUserInput};
+use vaern_domain::user::NewUserInput;
+use vaern_store::UserId;
+
+use super::{
+    ApiActor,
+    dto::{NewUserBody, Problem, UpdateUserBody, UserDto, UserList},
+};
+use crate::{
+    AppState,
+    errors::ApiError,
+    forms::{ApiJson, api_id},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/{id}", put(update_user))
+}
+
+/// The municipality's users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = UserList), (status = 403, body = Problem)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<UserList>, ApiError> {
+    let (all, _) = users::list(&state.db, &actor).await?;
+    Ok(Json(UserList {
+        items: all.iter().map(UserDto::new).collect(),
+    }))
+}
+
+/// Create a user in the caller's municipality.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
+    responses((status = 201, body = UserDto), (status = 422, body = Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+    let input = NewUserInput {
+        username: body.username,
+        name: body.name,
+        role: body.role,
+        password: body.password,
+        team_id: body.team_id.map(|t| t.to_string()),
+    };
+    let user = users::create(&state.db, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(UserDto::new(&user))))
+}
+
+/// Set a user's role, team and active flag (deactivation ends their sessions and tokens).
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
+    request_body = UpdateUserBody,
+    responses((status = 200, body = UserDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateUserBody>,
+) -> Result<Json<UserDto>, ApiError> {
+    let id: UserId = api_id(&id)?;
+    let input = UpdateUserInput {
+        role: body.role,
+        team_id: body.team_id.map(|t| t.to_string()),
+        active: Some(body.active.to_string()),
+    };
+    Ok(Json(UserDto::new(
+        &users::update(&state.db, &actor, id, &input).await?,
+    )))
+}

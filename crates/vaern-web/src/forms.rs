@@ -1,0 +1,138 @@
+//! Input extraction that never loses the user's words and always answers in Danish:
+//! [`UiForm`] for HTML forms, [`ApiJson`] for JSON bodies, [`FormView`] for re-rendering a form
+//! with its values and messages, and [`parse_id`] so malformed ids are simply "not found".
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    extract::{
+        FromRequest, Request,
+        rejection::{FormRejection, JsonRejection},
+    },
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::de::DeserializeOwned;
+use vaern_app::AppError;
+use vaern_domain::FieldErrors;
+
+use crate::errors::{ApiError, UiError, problem};
+
+/// A form body; a malformed one becomes a Danish error page instead of axum's English text.
+pub struct UiForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UiForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(value)) => Ok(UiForm(value)),
+            Err(rejection) => {
+                let message = match rejection {
+                    FormRejection::BytesRejection(_) => "Formularen er for stor",
+                    _ => "Formularen kunne ikke læses. Genindlæs siden og prøv igen.",
+                };
+                Err(
+                    UiError(AppError::Invalid(FieldErrors::single("body", message)))
+                        .into_response(),
+                )
+            }
+        }
+    }
+}
+
+/// A JSON body; malformed JSON, a wrong content type or an oversized body become problem+json.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let (status, title, detail) = match &rejection {
+                    JsonRejection::JsonSyntaxError(e) => (
+                        StatusCode::BAD_REQUEST,
+                        "Ugyldig JSON",
+                        format!("Forespørgslens JSON kan ikke læses: {}", e.body_text()),
+                    ),
+                    JsonRejection::JsonDataError(e) => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "Ugyldige oplysninger",
+                        format!("Felterne passer ikke til det forventede: {}", e.body_text()),
+                    ),
+                    JsonRejection::MissingJsonContentType(_) => (
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "Forkert indholdstype",
+                        "Send Content-Type: application/json".into(),
+                    ),
+                    JsonRejection::BytesRejection(_) => (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "For stor forespørgsel",
+                        format!(
+                            "Forespørgslen må højst fylde {} KiB",
+                            crate::BODY_LIMIT / 1024
+                        ),
+                    ),
+                    _ => (
+                        StatusCode::BAD_REQUEST,
+                        "Ugyldig forespørgsel",
+                        rejection.body_text(),
+                    ),
+                };
+                Err(problem(status, title, detail, None))
+            }
+        }
+    }
+}
+
+/// Parses an id from the path; anything malformed is "not found", like an unknown id.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Parses an id for the API.
+pub fn api_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    parse_id(raw).map_err(ApiError)
+}
+
+/// A form's values and errors for (re-)rendering.
+#[derive(Debug, Default)]
+pub struct FormView {
+    values: HashMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl FormView {
+    /// A form showing `values` and `errors`.
+    pub fn new(
+        values: impl IntoIterator<Item = (&'static str, String)>,
+        errors: FieldErrors,
+    ) -> Self {
+        Self {
+            values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            errors,
+        }
+    }
+
+    /// The value typed in `field` (empty if none).
+    pub fn value(&self, field: &str) -> &str {
+        self.values.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether `field` currently holds `option` (for selects and radios).
+    pub fn selected(&self, field: &str, option: &str) -> bool {
+        self.value(field) == option
+    }
+
+    /// The message for `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.for_field(field)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

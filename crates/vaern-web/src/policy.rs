@@ -1,0 +1,203 @@
+//! The gate every routed request passes: look the route up in [`crate::routes::ROUTES`]
+//! (unknown → refused), authenticate (UI: session cookie; API: bearer token), check the
+//! capability, and for state-changing UI requests check the CSRF token. The actor and the
+//! session's CSRF token are then handed to handlers as request extensions.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{MatchedPath, Request, State},
+    http::{HeaderMap, HeaderValue, Method, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use vaern_app::{Actor, AppError, auth};
+
+use crate::{
+    AppState, BODY_LIMIT,
+    errors::{ApiError, UiError},
+    routes::{self, Access},
+};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vaern_session";
+
+/// The CSRF token of the current session, for forms.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+/// Reads a cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Whether cookies must carry `Secure`.
+pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind TLS; `max_age` 0 deletes it.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&cookie).expect("cookie values are base64url")
+}
+
+pub async fn enforce(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = matched.as_ref().map(MatchedPath::as_str).unwrap_or("");
+    let api = routes::is_api(request.uri().path());
+    let Some(spec) = routes::lookup(request.method().as_str(), path) else {
+        tracing::warn!(path, method = %request.method(), "route not declared in ROUTES; refused");
+        return refuse(api, AppError::Forbidden);
+    };
+    if spec.access == Access::Public {
+        return next.run(request).await;
+    }
+    let (actor, csrf) = match authenticate(&state, request.headers(), api).await {
+        Ok(found) => found,
+        Err(AppError::Unauthenticated) if !api => return to_login(&request),
+        Err(error) => return refuse(api, error),
+    };
+    if let Access::Needs(capability) = spec.access
+        && !actor.can(capability)
+    {
+        return refuse(api, AppError::Forbidden);
+    }
+    let mut request = request;
+    if !api && request.method() != Method::GET && request.method() != Method::HEAD {
+        let expected = csrf.as_deref().unwrap_or_default();
+        request = match check_csrf(request, expected).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        };
+    }
+    request.extensions_mut().insert(actor);
+    if let Some(token) = csrf {
+        request.extensions_mut().insert(CsrfToken(token));
+    }
+    let mut response = next.run(request).await;
+    // Pages with personal data must not linger in shared caches or the back-forward cache.
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    api: bool,
+) -> Result<(Actor, Option<String>), AppError> {
+    if api {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthenticated)?;
+        Ok((auth::token_actor(&state.db, token.trim()).await?, None))
+    } else {
+        let id = cookie(headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let session = auth::session(&state.db, id).await?;
+        Ok((session.actor, Some(session.csrf_token)))
+    }
+}
+
+fn refuse(api: bool, error: AppError) -> Response {
+    if api {
+        ApiError(error).into_response()
+    } else {
+        UiError(error).into_response()
+    }
+}
+
+fn to_login(request: &Request) -> Response {
+    let next = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// Accepts the token from the `X-CSRF-Token` header (htmx) or the `csrf` form field; the body is
+/// read and put back for the handler.
+async fn check_csrf(request: Request, expected: &str) -> Result<Request, Response> {
+    let from_header = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        UiError(AppError::Invalid(vaern_domain::FieldErrors::single(
+            "body",
+            "Formularen er for stor",
+        )))
+        .into_response()
+    })?;
+    let given = from_header.or_else(|| {
+        form_urlencoded::parse(&bytes)
+            .find(|(key, _)| key == "csrf")
+            .map(|(_, value)| value.into_owned())
+    });
+    if expected.is_empty()
+        || !given.is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes()))
+    {
+        return Err(UiError(AppError::Invalid(vaern_domain::FieldErrors::single(
+            "csrf",
+            "Formularen er udløbet eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",
+        )))
+        .into_response());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Headers every response carries: no framing, no sniffing, scripts and styles only from us.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}

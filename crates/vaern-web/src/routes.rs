@@ -1,0 +1,97 @@
+//! Every route of Værn with what it takes to use it. The policy middleware refuses any route not
+//! listed here, so forgetting to declare a route closes it rather than opening it. The table is
+//! public so the route-walking test can try every route with every role.
+
+use vaern_domain::Capability::{self, *};
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in user.
+    Authenticated,
+    /// A logged-in user whose role holds the capability.
+    Needs(Capability),
+}
+
+/// One route: method, axum path pattern, access.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+    }
+}
+
+use Access::{Authenticated, Needs, Public};
+
+pub const ROUTES: &[RouteSpec] = &[
+    // Sign-in and health.
+    r("GET", "/login", Public),
+    r("POST", "/login", Public),
+    r("POST", "/logout", Authenticated),
+    r("GET", "/healthz", Public),
+    r("GET", "/readyz", Public),
+    r("GET", "/metrics", Public),
+    // UI: Mit overblik, children, journal.
+    r("GET", "/", Authenticated),
+    r("GET", "/boern", Needs(ReadChildren)),
+    r("GET", "/boern/ny", Needs(EditChildren)),
+    r("POST", "/boern", Needs(EditChildren)),
+    r("GET", "/boern/{id}", Needs(ReadChildren)),
+    r("GET", "/boern/{id}/journal", Needs(ReadChildren)),
+    r("POST", "/boern/{id}/journal", Needs(WriteJournal)),
+    r(
+        "GET",
+        "/boern/{id}/journal/{entry}/ret",
+        Needs(WriteJournal),
+    ),
+    r(
+        "POST",
+        "/boern/{id}/journal/{entry}/ret",
+        Needs(WriteJournal),
+    ),
+    r("GET", "/boern/{id}/sag", Needs(EditChildren)),
+    r("POST", "/boern/{id}/sag", Needs(EditChildren)),
+    // UI: administration.
+    r("GET", "/admin/brugere", Needs(ManageUsers)),
+    r("POST", "/admin/brugere", Needs(ManageUsers)),
+    r("POST", "/admin/brugere/{id}", Needs(ManageUsers)),
+    r("POST", "/admin/teams", Needs(ManageUsers)),
+    r("GET", "/admin/adgangslog", Needs(ReadAccessLog)),
+    r("GET", "/admin/adgangslog.csv", Needs(ExportAccessLog)),
+    // JSON API.
+    r("GET", "/api/v1/openapi.json", Public),
+    r("GET", "/api/v1/me", Authenticated),
+    r("GET", "/api/v1/children", Needs(ReadChildren)),
+    r("POST", "/api/v1/children", Needs(EditChildren)),
+    r("GET", "/api/v1/children/{id}", Needs(ReadChildren)),
+    r("GET", "/api/v1/children/{id}/case", Needs(ReadChildren)),
+    r("PUT", "/api/v1/children/{id}/case", Needs(EditChildren)),
+    r("GET", "/api/v1/children/{id}/journal", Needs(ReadChildren)),
+    r("POST", "/api/v1/children/{id}/journal", Needs(WriteJournal)),
+    r("GET", "/api/v1/users", Needs(ManageUsers)),
+    r("POST", "/api/v1/users", Needs(ManageUsers)),
+    r("PUT", "/api/v1/users/{id}", Needs(ManageUsers)),
+    r("GET", "/api/v1/access-log", Needs(ReadAccessLog)),
+    r("GET", "/api/v1/access-log/export", Needs(ExportAccessLog)),
+];
+
+/// The declared route for a method and matched path pattern (`HEAD` counts as `GET`).
+pub fn lookup(method: &str, path: &str) -> Option<&'static RouteSpec> {
+    let method = if method == "HEAD" { "GET" } else { method };
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
+
+/// Whether the route belongs to the JSON API (problem+json and bearer tokens).
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}

@@ -1,0 +1,178 @@
+//! Log in and out. The login form is protected against login CSRF by a double-submit cookie
+//! (there is no session yet to hold a token).
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{HeaderMap, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore;
+use serde::Deserialize;
+use vaern_app::{AppError, auth};
+use vaern_domain::FieldErrors;
+
+use crate::{
+    AppState,
+    errors::render,
+    forms::{FormView, UiForm},
+    policy::{SESSION_COOKIE, cookie, secure, set_cookie},
+};
+
+const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(show_login).post(submit_login))
+        .route("/logout", post(submit_logout))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    form: FormView,
+    csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: String,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: FormView,
+    status: axum::http::StatusCode,
+) -> Response {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let csrf = URL_SAFE_NO_PAD.encode(bytes);
+    let mut response = (
+        status,
+        render(&LoginPage {
+            form,
+            csrf: csrf.clone(),
+        }),
+    )
+        .into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, secure(state, headers), None),
+    );
+    response
+}
+
+async fn show_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let form = FormView::new([("next", query.next)], FieldErrors::new());
+    login_page(&state, &headers, form, axum::http::StatusCode::OK)
+}
+
+async fn submit_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    UiForm(input): UiForm<LoginForm>,
+) -> Response {
+    let keep = |errors| {
+        FormView::new(
+            [
+                ("username", input.username.clone()),
+                ("next", input.next.clone()),
+            ],
+            errors,
+        )
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != input.csrf {
+        let errors = FieldErrors::single("username", "Login-formularen er udløbet. Prøv igen.");
+        return login_page(
+            &state,
+            &headers,
+            keep(errors),
+            axum::http::StatusCode::BAD_REQUEST,
+        );
+    }
+    match auth::login(&state.db, &input.username, &input.password).await {
+        Ok(session) => {
+            tracing::info!(user = %session.actor.username, "login");
+            let mut response = Redirect::to(safe_next(&input.next)).into_response();
+            let secure = secure(&state, &headers);
+            let cookies = response.headers_mut();
+            cookies.append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &session.session_id, secure, None),
+            );
+            cookies.append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
+            );
+            response
+        }
+        Err(AppError::Invalid(errors)) => login_page(
+            &state,
+            &headers,
+            keep(errors),
+            axum::http::StatusCode::UNAUTHORIZED,
+        ),
+        Err(AppError::Throttled(message)) => login_page(
+            &state,
+            &headers,
+            keep(FieldErrors::single("username", message)),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(other) => crate::errors::UiError(other).into_response(),
+    }
+}
+
+async fn submit_logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers, SESSION_COOKIE)
+        && let Err(error) = auth::logout(&state.db, id).await
+    {
+        return crate::errors::UiError(error).into_response();
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", secure(&state, &headers), Some(0)),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/boern/1"), "/boern/1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,149 @@
+//! Configuration: defaults → `vaern.toml` → environment. The database URL may hold a password,
+//! so `Config`'s `Debug` hides it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// Everything the binary needs to know.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://vaern.db` (default) or `postgres://user:password@host/db`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// Always mark cookies `Secure` (set when served over TLS without a proxy header).
+    pub secure_cookies: bool,
+    /// PostgreSQL: the ordinary role the app assumes so row-level security binds it; empty to
+    /// run as the login role (which must then not be a superuser or the table owner).
+    pub db_role: String,
+    /// `text` (default) or `json` log lines.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://vaern.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            db_role: vaern_store::DEFAULT_APP_ROLE.into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact(&self.database_url))
+            .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("db_role", &self.db_role)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// Loads defaults, then the TOML file (if present), then the environment.
+    pub fn load() -> anyhow::Result<Config> {
+        let path = std::env::var("VAERN_CONFIG").unwrap_or_else(|_| "vaern.toml".into());
+        Self::from_sources(Path::new(&path), |key| std::env::var(key).ok())
+    }
+
+    fn from_sources(path: &Path, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let mut config = if path.exists() {
+            let text = std::fs::read_to_string(path)?;
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        } else {
+            Config::default()
+        };
+        if let Some(url) = env("DATABASE_URL") {
+            config.database_url = url;
+        }
+        if let Some(listen) = env("VAERN_LISTEN") {
+            config.listen = listen;
+        }
+        if let Some(secure) = env("VAERN_SECURE_COOKIES") {
+            config.secure_cookies = matches!(secure.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(role) = env("VAERN_DB_ROLE") {
+            config.db_role = role;
+        }
+        if let Some(format) = env("VAERN_LOG_FORMAT") {
+            config.log_format = format;
+        }
+        Ok(config)
+    }
+
+    /// Database options derived from the configuration.
+    pub fn db_options(&self) -> vaern_store::DbOptions {
+        vaern_store::DbOptions {
+            app_role: (!self.db_role.is_empty()).then(|| self.db_role.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_debug_output() {
+        let config = Config {
+            database_url: "postgres://vaern:hemmelig@db/vaern".into(),
+            ..Default::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hemmelig"), "{shown}");
+        assert!(shown.contains("postgres://vaern:***@db/vaern"), "{shown}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vaern.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://fil.db\"\n",
+        )
+        .unwrap();
+        let config = Config::from_sources(&file, |key| {
+            (key == "DATABASE_URL").then(|| "postgres://x@y/z".to_owned())
+        })
+        .unwrap();
+        assert_eq!(config.listen, "0.0.0.0:9000");
+        assert_eq!(config.database_url, "postgres://x@y/z");
+        let none = Config::from_sources(&dir.join("missing.toml"), |_| None).unwrap();
+        assert_eq!(none.listen, "127.0.0.1:8080");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vaern.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        assert!(Config::from_sources(&file, |_| None).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
