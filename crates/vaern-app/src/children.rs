@@ -211,13 +211,9 @@ pub struct SearchResult {
     pub truncated: bool,
 }
 
-/// Searches children by name, CPR or case number; each hit is access-logged with the criterion.
-pub async fn search(
-    db: &Db,
-    actor: &Actor,
-    query: &str,
-    kind: AccessKind,
-) -> Result<SearchResult, AppError> {
+/// Searches children by name, CPR or case number; each hit is access-logged as a search with
+/// the criterion (a search that finds no one is logged too).
+pub async fn search(db: &Db, actor: &Actor, query: &str) -> Result<SearchResult, AppError> {
     actor.require(Capability::ReadChildren)?;
     let query = query.trim();
     if query.is_empty() {
@@ -242,7 +238,14 @@ pub async fn search(
         found.iter().map(|c| Some(c.id)).collect()
     };
     let detail = format!("Søgning: «{query}»");
-    access_log::record_many(&mut tx, actor.user_id, &persons, kind, &detail).await?;
+    access_log::record_many(
+        &mut tx,
+        actor.user_id,
+        &persons,
+        AccessKind::Search,
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(SearchResult {
         children: found,

@@ -66,6 +66,10 @@ pub async fn enforce(
     let path = matched.as_ref().map(MatchedPath::as_str).unwrap_or("");
     let api = routes::is_api(request.uri().path());
     let Some(spec) = routes::lookup(request.method().as_str(), path) else {
+        let allowed = routes::methods(path);
+        if !allowed.is_empty() {
+            return method_not_allowed(api, request.method(), &allowed);
+        }
         tracing::warn!(path, method = %request.method(), "route not declared in ROUTES; refused");
         return refuse(api, AppError::Forbidden);
     };
@@ -128,6 +132,28 @@ fn refuse(api: bool, error: AppError) -> Response {
     } else {
         UiError(error).into_response()
     }
+}
+
+/// 405 with `Allow`: the path exists, the method does not (e.g. PUT on the append-only journal).
+fn method_not_allowed(api: bool, method: &Method, allowed: &[&str]) -> Response {
+    let detail = format!(
+        "Metoden {method} kan ikke bruges her. Tilladt: {}.",
+        allowed.join(", ")
+    );
+    let mut response = if api {
+        crate::errors::problem(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "Metoden er ikke tilladt",
+            detail,
+            None,
+        )
+    } else {
+        (axum::http::StatusCode::METHOD_NOT_ALLOWED, detail).into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 fn to_login(request: &Request) -> Response {

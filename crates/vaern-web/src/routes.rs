@@ -91,6 +91,15 @@ pub fn lookup(method: &str, path: &str) -> Option<&'static RouteSpec> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
 
+/// The methods declared for a path pattern (for 405 answers).
+pub fn methods(path: &str) -> Vec<&'static str> {
+    ROUTES
+        .iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.method)
+        .collect()
+}
+
 /// Whether the route belongs to the JSON API (problem+json and bearer tokens).
 pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")

@@ -30,7 +30,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/boern", get(search_children).post(create_child))
         .route("/boern/ny", get(new_child))
-        .route("/boern/{id}", get(show_child))
         .route(
             "/boern/{id}/sag",
             get(edit_assignment).post(update_assignment),
@@ -59,20 +58,20 @@ async fn search_children(
 ) -> Result<Response, UiError> {
     let mut layout = page.layout("Søg efter barn");
     layout.search = query.q.clone();
-    let (results, truncated, error) =
-        match children::search(&state.db, &page.actor, &query.q, AccessKind::Search).await {
-            Ok(found) => (
-                found.children.iter().map(ChildView::new).collect(),
-                found.truncated,
-                None,
-            ),
-            Err(AppError::Invalid(errors)) => (
-                Vec::new(),
-                false,
-                errors.iter().next().map(|e| e.message.clone()),
-            ),
-            Err(other) => return Err(other.into()),
-        };
+    let (results, truncated, error) = match children::search(&state.db, &page.actor, &query.q).await
+    {
+        Ok(found) => (
+            found.children.iter().map(ChildView::new).collect(),
+            found.truncated,
+            None,
+        ),
+        Err(AppError::Invalid(errors)) => (
+            Vec::new(),
+            false,
+            errors.iter().next().map(|e| e.message.clone()),
+        ),
+        Err(other) => return Err(other.into()),
+    };
     Ok(render(&SearchPage {
         layout,
         results,
@@ -184,11 +183,6 @@ async fn create_child(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-async fn show_child(Path(id): Path<String>) -> Result<Response, UiError> {
-    let id: ChildId = parse_id(&id)?;
-    Ok(Redirect::to(&format!("/boern/{id}/journal")).into_response())
 }
 
 #[derive(Template)]

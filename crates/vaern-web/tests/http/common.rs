@@ -1,0 +1,134 @@
+//! A real server on port 0 over a fresh database with the demo data, and clients for it.
+
+use reqwest::{Client, StatusCode, redirect::Policy};
+use vaern_store::{
+    JournalEntryId, MunicipalityId, UserId, children, journal, municipalities, users,
+};
+use vaern_testkit::TestDb;
+use vaern_web::{AppState, WebConfig};
+
+pub const PASSWORD: &str = vaern_app::demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub test: TestDb,
+}
+
+impl TestApp {
+    /// Starts Værn on an ephemeral port with the demo data.
+    pub async fn spawn() -> TestApp {
+        let test = TestDb::new().await;
+        vaern_app::demo::seed(&test.db).await.expect("demo data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(test.db.clone(), WebConfig::default());
+        tokio::spawn(vaern_web::serve(listener, state, std::future::pending()));
+        TestApp { base, test }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client (cookies, no automatic redirects), not logged in.
+    pub fn anonymous(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A client logged in through the login form; returns it with the session's CSRF token.
+    pub async fn login(&self, username: &str) -> (Client, String) {
+        let client = self.anonymous();
+        let status = self.submit_login(&client, username, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "login as {username}");
+        let page = client
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden_csrf(&page).expect("the layout carries the CSRF token");
+        (client, csrf)
+    }
+
+    /// Posts the login form (fetching its login-CSRF cookie first); returns the status.
+    pub async fn submit_login(
+        &self,
+        client: &Client,
+        username: &str,
+        password: &str,
+    ) -> StatusCode {
+        let form = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden_csrf(&form).unwrap();
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// A bearer token for a user.
+    pub async fn token(&self, username: &str) -> String {
+        vaern_app::auth::create_token(&self.test.db, username)
+            .await
+            .unwrap()
+    }
+
+    pub async fn municipality(&self, code: &str) -> MunicipalityId {
+        let mut tx = self.test.db.global().await.unwrap();
+        municipalities::by_code(&mut tx, code).await.unwrap().id
+    }
+
+    /// The first demo child of a municipality (by name) and a manual journal entry of it.
+    pub async fn a_child(&self, code: &str) -> (children::Child, JournalEntryId) {
+        let municipality = self.municipality(code).await;
+        let mut tx = self.test.db.tenant(municipality).await.unwrap();
+        let child = children::search(&mut tx, "a").await.unwrap().remove(0);
+        let entries = journal::list(&mut tx, child.case_id.unwrap(), &Default::default())
+            .await
+            .unwrap();
+        let manual = entries.iter().find(|e| e.kind == "manual").unwrap().id;
+        (child, manual)
+    }
+
+    pub async fn user_id(&self, code: &str, username: &str) -> UserId {
+        let municipality = self.municipality(code).await;
+        let mut tx = self.test.db.tenant(municipality).await.unwrap();
+        users::list(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == username)
+            .unwrap()
+            .id
+    }
+}
+
+/// The value of the first `name="csrf"` hidden input in a page.
+pub fn hidden_csrf(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}

@@ -1,0 +1,169 @@
+//! Deny by default, walked: every declared route, tried by every role of the owning
+//! municipality, by every role of the other municipality, and anonymously.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::json;
+use vaern_app::demo;
+use vaern_domain::Role;
+use vaern_web::routes::{Access, ROUTES};
+
+use crate::common::{TestApp, bearer};
+
+struct Target {
+    child: String,
+    entry: String,
+    user: String,
+}
+
+fn concrete(path: &str, target: &Target) -> String {
+    let id = if path.contains("/users/") || path.contains("/brugere/") {
+        &target.user
+    } else {
+        &target.child
+    };
+    path.replace("{id}", id).replace("{entry}", &target.entry)
+}
+
+/// A body that passes validation where possible, so allowed requests reach the id lookup.
+async fn send(
+    app: &TestApp,
+    client: &Client,
+    auth: Option<&str>,
+    csrf: &str,
+    method: &str,
+    path: &str,
+) -> StatusCode {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = client.request(method.clone(), app.url(path));
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    if path.starts_with("/api/") {
+        if method == Method::POST && path.ends_with("/journal") {
+            request = request.json(&json!({"title": "Rutetest", "text": "x"}));
+        } else if method == Method::PUT && path.contains("/users/") {
+            request = request.json(&json!({"role": "caseworker", "active": true}));
+        } else if method != Method::GET {
+            request = request.json(&json!({}));
+        }
+    } else if method == Method::POST {
+        let fields: Vec<(&str, &str)> = if path.contains("/journal") {
+            vec![("csrf", csrf), ("title", "Rutetest"), ("text", "x")]
+        } else if path.contains("/brugere/") {
+            vec![("csrf", csrf), ("role", "caseworker"), ("active", "on")]
+        } else {
+            vec![("csrf", csrf)]
+        };
+        request = request.form(&fields);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn every_route_with_every_role_and_municipality() {
+    let app = TestApp::spawn().await;
+    let (child, entry) = app.a_child("901").await;
+    let target_user = app.user_id("901", "raadgiver2901").await;
+    let target = Target {
+        child: child.id.to_string(),
+        entry: entry.to_string(),
+        user: target_user.to_string(),
+    };
+    let mut failures = Vec::new();
+    for login in demo::logins() {
+        if login.username == "raadgiver2901" {
+            continue; // the target of the user routes
+        }
+        let own = login.username.ends_with("901");
+        let (session, csrf) = app.login(&login.username).await;
+        let token = bearer(&app.token(&login.username).await);
+        for route in ROUTES.iter().filter(|r| r.path != "/logout") {
+            let path = concrete(route.path, &target);
+            let api = path.starts_with("/api/");
+            let status = send(
+                &app,
+                &session,
+                api.then_some(token.as_str()),
+                &csrf,
+                route.method,
+                &path,
+            )
+            .await;
+            let allowed = match route.access {
+                Access::Public | Access::Authenticated => true,
+                Access::Needs(capability) => login.role.can(capability),
+            };
+            let expected_ok = if !allowed {
+                status == StatusCode::FORBIDDEN
+            } else if !own && route.path.contains("{id}") {
+                status == StatusCode::NOT_FOUND
+            } else {
+                !matches!(
+                    status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ) && !status.is_server_error()
+            };
+            if !expected_ok {
+                failures.push(format!(
+                    "{} ({:?}) {} {path} → {status}",
+                    login.username, login.role, route.method
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "unexpected answers:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn anonymous_requests_reach_only_public_routes() {
+    let app = TestApp::spawn().await;
+    let (child, entry) = app.a_child("901").await;
+    let target = Target {
+        child: child.id.to_string(),
+        entry: entry.to_string(),
+        user: uuid::Uuid::new_v4().to_string(),
+    };
+    let client = app.anonymous();
+    for route in ROUTES {
+        let path = concrete(route.path, &target);
+        let status = send(&app, &client, None, "", route.method, &path).await;
+        let refused = if path.starts_with("/api/") {
+            status == StatusCode::UNAUTHORIZED
+        } else {
+            status == StatusCode::SEE_OTHER
+        };
+        if route.access == Access::Public {
+            assert!(
+                !refused || route.path == "/login",
+                "{} {path} is public but got {status}",
+                route.method
+            );
+        } else {
+            assert!(
+                refused,
+                "{} {path} needs a login but got {status}",
+                route.method
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_route_missing_from_the_table_is_refused_for_everyone() {
+    // Every routed path is looked up in ROUTES; this checks the lookup refuses what it lacks.
+    assert!(vaern_web::routes::lookup("GET", "/boern/{id}/hemmelig").is_none());
+    assert!(vaern_web::routes::lookup("DELETE", "/api/v1/children/{id}/journal").is_none());
+    assert_eq!(
+        vaern_web::routes::lookup("HEAD", "/").map(|r| r.path),
+        Some("/")
+    );
+    assert!(
+        Role::ALL
+            .iter()
+            .all(|role| !role.capabilities().is_empty() || *role == Role::Finance)
+    );
+}

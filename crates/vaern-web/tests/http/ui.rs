@@ -1,0 +1,557 @@
+//! The HTML UI: login, Mit overblik, search, creating a child, the journal, CSRF, cookies.
+
+use reqwest::StatusCode;
+
+use crate::common::{TestApp, hidden_csrf};
+
+#[tokio::test]
+async fn mit_overblik_lists_the_caseworkers_own_open_cases() {
+    let app = TestApp::spawn().await;
+    let (client, _) = app.login("raadgiver901").await;
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<h1>Mit overblik</h1>"));
+    assert!(page.contains("Anne Sørensen"));
+    assert!(page.contains("-xxxx"), "CPR numbers are masked");
+    assert!(
+        !page.contains("Nordskov"),
+        "nothing from the other municipality"
+    );
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_send_you_back_after_it() {
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    let response = client.get(app.url("/boern?q=emma")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=%2Fboern%3Fq%3Demma"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_username_and_says_so_in_danish() {
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_csrf(&form).unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "raadgiver901"),
+            ("password", "forkert-kodeord"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Forkert brugernavn eller adgangskode"));
+    assert!(
+        page.contains("value=\"raadgiver901\""),
+        "the username is kept"
+    );
+    assert!(
+        !page.contains("forkert-kodeord"),
+        "the password is not echoed"
+    );
+}
+
+#[tokio::test]
+async fn logins_are_throttled_after_five_failures_even_with_the_right_password() {
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    for _ in 0..vaern_app::auth::MAX_FAILURES {
+        assert_eq!(
+            app.submit_login(&client, "raadgiver901", "forkert-kodeord")
+                .await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.submit_login(&client, "raadgiver901", crate::common::PASSWORD)
+            .await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        app.submit_login(&client, "raadgiver2901", crate::common::PASSWORD)
+            .await,
+        StatusCode::SEE_OTHER,
+        "other users are unaffected"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_samesite_and_secure_behind_tls() {
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_csrf(&form).unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("username", "raadgiver901"),
+            ("password", crate::common::PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("vaern_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let (client, csrf) = app.login("raadgiver901").await;
+    let out = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_is_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let (client, _) = app.login("raadgiver901").await;
+    let response = client
+        .post(app.url(&format!("/boern/{}/journal", child.id)))
+        .form(&[("title", "Uden token"), ("text", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Formularen er udløbet")
+    );
+    let wrong = client
+        .post(app.url(&format!("/boern/{}/journal", child.id)))
+        .form(&[("title", "Forkert token"), ("text", "x"), ("csrf", "gæt")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let page = client
+        .get(app.url(&format!("/boern/{}/journal", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Uden token") && !page.contains("Forkert token"));
+}
+
+#[tokio::test]
+async fn search_finds_by_name_and_cpr_without_dash_and_shows_age_and_caseworker() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let (client, _) = app.login("raadgiver901").await;
+    let cpr = child.cpr.clone().unwrap();
+    for q in [
+        child.first_name.to_lowercase(),
+        cpr.clone(),
+        format!("{}-{}", &cpr[..6], &cpr[6..]),
+    ] {
+        let page = client
+            .get(app.url("/boern"))
+            .query(&[("q", &q)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&child.full_name()), "{q}");
+        assert!(
+            page.contains(child.caseworker_name.as_deref().unwrap()),
+            "{q}"
+        );
+    }
+    let empty = client
+        .get(app.url("/boern?q="))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(empty.contains("Skriv et navn, CPR-nummer eller sagsnummer"));
+}
+
+#[tokio::test]
+async fn creating_a_child_with_errors_keeps_the_input_and_marks_the_fields() {
+    let app = TestApp::spawn().await;
+    let (client, csrf) = app.login("raadgiver901").await;
+    let response = client
+        .post(app.url("/boern"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("cpr", "320115-4001"),
+            ("first_name", "Karla <b>"),
+            ("last_name", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("data-module=\"error-summary\""));
+    assert!(page.contains("CPR-nummeret findes ikke: datoen 32.01.2015 eksisterer ikke"));
+    assert!(
+        page.contains("value=\"320115-4001\""),
+        "the CPR typed is kept"
+    );
+    assert!(
+        page.contains("value=\"Karla &#60;b&#62;\"") || page.contains("value=\"Karla &lt;b&gt;\""),
+        "kept and escaped"
+    );
+    assert!(page.contains("Udfyld efternavn"));
+    assert!(page.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn creating_a_child_opens_the_case_and_a_known_cpr_leads_to_the_existing_child() {
+    let app = TestApp::spawn().await;
+    let (client, csrf) = app.login("raadgiver901").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("cpr", "1203164321"),
+        ("first_name", "Liva"),
+        ("last_name", "Holm"),
+        ("birth_date", ""),
+        ("sex", ""),
+        ("caseworker_id", ""),
+        ("team_id", ""),
+    ];
+    let created = client
+        .post(app.url("/boern"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("/journal?besked=oprettet"), "{location}");
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<h1>Liva Holm</h1>")
+            && page.contains("120316-xxxx")
+            && page.contains("Barnets sag oprettet")
+    );
+    let again = client
+        .post(app.url("/boern"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let existing = again.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        existing.split('?').next(),
+        location.split('?').next(),
+        "same child"
+    );
+    assert!(existing.ends_with("besked=findes"));
+}
+
+#[tokio::test]
+async fn a_journal_note_is_shown_escaped_and_a_failed_note_keeps_the_text() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let (client, csrf) = app.login("raadgiver901").await;
+    let url = app.url(&format!("/boern/{}/journal", child.id));
+    let long = "x".repeat(20_001);
+    let failed = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Langt notat"),
+            ("text", long.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = failed.text().await.unwrap();
+    assert!(
+        page.contains("højst være 20000 tegn"),
+        "the message is shown"
+    );
+    assert!(page.contains(&long), "the text typed is kept");
+    let saved = client
+        .post(&url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Hjemmebesøg"),
+            ("text", "<script>alert('x')</script>"),
+            ("event_date", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Hjemmebesøg"));
+    assert!(!page.contains("<script>alert"), "text is escaped");
+    assert!(page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"));
+}
+
+#[tokio::test]
+async fn a_correction_keeps_the_original_and_links_both_ways() {
+    let app = TestApp::spawn().await;
+    let (child, entry) = app.a_child("901").await;
+    let (client, csrf) = app.login("raadgiver901").await;
+    let form_page = client
+        .get(app.url(&format!("/boern/{}/journal/{entry}/ret", child.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form_page.status(), StatusCode::OK);
+    let saved = client
+        .post(app.url(&format!("/boern/{}/journal/{entry}/ret", child.id)))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Rettelse: forkert dato"),
+            ("text", "Besøget var tirsdag."),
+            ("event_date", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = client
+        .get(app.url(&format!("/boern/{}/journal", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Rettelse: forkert dato"));
+    assert!(
+        page.contains(&format!("href=\"#notat-{entry}\"")),
+        "the correction points to the original"
+    );
+    assert!(
+        page.contains("<strong>Rettet</strong>"),
+        "the original is marked as corrected"
+    );
+}
+
+#[tokio::test]
+async fn the_journal_filters_by_kind_and_reports_a_bad_date_at_the_field() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let (client, _) = app.login("raadgiver901").await;
+    let url = app.url(&format!("/boern/{}/journal", child.id));
+    let automatic = client
+        .get(format!("{url}?kind=automatic"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(automatic.contains("Barnets sag oprettet") && !automatic.contains("Manuelt notat ·"));
+    let manual = client
+        .get(format!("{url}?kind=manual"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!manual.contains("Automatisk notat ·") && manual.contains("Manuelt notat ·"));
+    let bad = client
+        .get(format!("{url}?from=31.02.2026"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(bad.contains("Datoen «31.02.2026» findes ikke"));
+    assert!(bad.contains("value=\"31.02.2026\""));
+}
+
+#[tokio::test]
+async fn an_administrator_creates_a_user_and_sees_the_access_log_but_a_caseworker_does_not() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let (worker, _) = app.login("raadgiver901").await;
+    worker
+        .get(app.url(&format!("/boern/{}/journal", child.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        worker
+            .get(app.url("/admin/adgangslog"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (admin, csrf) = app.login("admin901").await;
+    let log = admin
+        .get(app.url(&format!("/admin/adgangslog?person_id={}", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        log.contains("Anne Sørensen") && log.contains("Journal"),
+        "the page view is logged"
+    );
+    let created = admin
+        .post(app.url("/admin/brugere"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Ida Ny"),
+            ("username", "ida.ny"),
+            ("role", "caseworker"),
+            ("team_id", ""),
+            ("password", "kort"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = created.text().await.unwrap();
+    assert!(
+        page.contains("Adgangskoden skal være mindst 12 tegn") && page.contains("value=\"ida.ny\"")
+    );
+    let created = admin
+        .post(app.url("/admin/brugere"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Ida Ny"),
+            ("username", "ida.ny"),
+            ("role", "caseworker"),
+            ("team_id", ""),
+            ("password", "et-langt-kodeord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let csv = admin
+        .get(app.url("/admin/adgangslog.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .starts_with("\u{feff}tidspunkt;medarbejder")
+    );
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_are_not_cached() {
+    let app = TestApp::spawn().await;
+    let (client, _) = app.login("raadgiver901").await;
+    let response = client.get(app.url("/")).send().await.unwrap();
+    let headers = response.headers();
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_static_assets_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        reqwest::get(app.url("/healthz")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        reqwest::get(app.url("/readyz")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("vaern_http_responses_total{class=\"2xx\"}"));
+    let css = reqwest::get(app.url("/static/dkfds/css/dkfds.min.css"))
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let font = reqwest::get(
+        app.url("/static/dkfds/fonts/IBMPlexSans/complete/woff2/IBMPlexSans-Regular.woff2"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(font.status(), StatusCode::OK);
+    assert_eq!(
+        reqwest::get(app.url("/static/findes-ikke.css"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
