@@ -1,0 +1,350 @@
+//! User journeys in headless Chromium, each page checked with axe-core (WCAG 2.1 AA).
+
+use std::{
+    net::TcpListener as StdListener,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use vaern_testkit::TestDb;
+use vaern_web::{AppState, WebConfig};
+
+const AXE: &str = include_str!("../vendor/axe.min.js");
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+    _driver: Driver,
+    _test: TestDb,
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start() -> Browser {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vaern_web::serve(
+        listener,
+        AppState::new(test.db.clone(), WebConfig::default()),
+        std::future::pending(),
+    ));
+
+    let chromedriver =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let port = free_port();
+    let driver = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{chromedriver} could not start ({e}); run: apt-get install -y chromium chromium-driver"));
+    let driver = Driver(driver);
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=da-DK"]
+        }
+    });
+    let capabilities = match capabilities {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let client = client.expect("chromedriver did not accept a session");
+    Browser {
+        client,
+        base,
+        _driver: driver,
+        _test: test,
+    }
+}
+
+impl Browser {
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        format!(
+            "{}{}",
+            url.path(),
+            url.query().map(|q| format!("?{q}")).unwrap_or_default()
+        )
+    }
+
+    async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Runs axe-core on the page; fails on any serious or critical WCAG 2.1 A/AA violation.
+    async fn check_accessibility(&self, name: &str) {
+        let screenshot = self.client.screenshot().await.unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-screenshots");
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), screenshot).unwrap();
+        self.client.execute(AXE, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done({ passes: r.passes.length, violations: r.violations
+                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(' | ')) }))
+                   .catch(e => done({ passes: 0, violations: ['axe failed: ' + e] }));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let passes = result["passes"].as_u64().unwrap_or(0);
+        assert!(
+            passes > 10,
+            "{name}: axe-core did not run its checks ({result})"
+        );
+        let violations: Vec<String> = serde_json::from_value(result["violations"].clone()).unwrap();
+        assert!(
+            violations.is_empty(),
+            "{name}: accessibility violations:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    /// Logs in by keyboard only: type, Tab, type, Enter.
+    async fn login(&self, username: &str) {
+        self.goto("/login").await;
+        self.check_accessibility("login").await;
+        let field = self.client.find(Locator::Id("username")).await.unwrap();
+        field.click().await.unwrap();
+        let keys = format!(
+            "{username}{}{}{}",
+            char::from(Key::Tab),
+            vaern_app::demo::DEMO_PASSWORD,
+            char::from(Key::Enter)
+        );
+        self.client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&keys)
+            .await
+            .unwrap();
+        self.wait_for_path("/").await;
+    }
+
+    async fn wait_for_path(&self, prefix: &str) {
+        for _ in 0..50 {
+            if self.path().await.starts_with(prefix) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected to reach {prefix}, at {}", self.path().await);
+    }
+
+    async fn fill(&self, id: &str, value: &str) {
+        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn press(&self, button_text: &str) {
+        let xpath = format!("//main//button[normalize-space(.)='{button_text}']");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_caseworker_logs_in_searches_creates_a_child_and_writes_a_journal_note() {
+    let b = start().await;
+    b.login("raadgiver901").await;
+    assert!(b.text().await.contains("Mit overblik"));
+    b.check_accessibility("mit-overblik").await;
+
+    // "/" focuses the search field from anywhere; Enter searches.
+    b.client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("/")
+        .await
+        .unwrap();
+    let focused = b
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .attr("id")
+        .await
+        .unwrap();
+    assert_eq!(
+        focused.as_deref(),
+        Some("header-search"),
+        "/ focuses the search field"
+    );
+    let keys = format!("Nielsen{}", char::from(Key::Enter));
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&keys)
+        .await
+        .unwrap();
+    b.wait_for_path("/boern?q=Nielsen").await;
+    assert!(b.text().await.contains("fundet for «Nielsen»"));
+    b.check_accessibility("soegning").await;
+
+    // Create a child: first with mistakes (the error summary and the typed input stay), then right.
+    b.goto("/boern/ny").await;
+    b.check_accessibility("opret-barn").await;
+    b.fill("cpr", "290201-4001").await;
+    b.fill("first_name", "Sigrid").await;
+    b.press("Opret barn og barnets sag").await;
+    let summary = b
+        .client
+        .wait()
+        .for_element(Locator::Css("[data-module='error-summary']"))
+        .await
+        .unwrap();
+    let summary_text = summary.text().await.unwrap();
+    assert!(
+        summary_text.contains("CPR-nummeret findes ikke: datoen 29.02.2001 eksisterer ikke"),
+        "{summary_text}"
+    );
+    assert!(summary_text.contains("Udfyld efternavn"));
+    let kept = b
+        .client
+        .find(Locator::Id("first_name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Sigrid"));
+    b.check_accessibility("opret-barn-fejl").await;
+    b.fill("cpr", "010220-4006").await;
+    b.fill("last_name", "Bæk").await;
+    b.press("Opret barn og barnets sag").await;
+    b.wait_for_path("/boern/").await;
+    let page = b.text().await;
+    assert!(
+        page.contains("Sigrid Bæk")
+            && page.contains("010220-xxxx")
+            && page.contains("Barnets sag oprettet"),
+        "{page}"
+    );
+
+    // Write a journal note and see it in the journal.
+    b.fill("title", "Første samtale").await;
+    b.fill("text", "Sigrid fortalte om skolen. <b>ikke fed</b>")
+        .await;
+    b.press("Gem notat").await;
+    b.client
+        .wait()
+        .for_element(Locator::Id("journal"))
+        .await
+        .unwrap();
+    let page = b.text().await;
+    assert!(page.contains("Notatet er gemt i journalen."));
+    assert!(page.contains("Første samtale"));
+    assert!(
+        page.contains("<b>ikke fed</b>"),
+        "markup is shown as text, not rendered"
+    );
+    b.check_accessibility("barnets-journal").await;
+
+    // The child is found by CPR without the dash.
+    b.goto("/boern?q=0102204006").await;
+    assert!(b.text().await.contains("Sigrid Bæk"));
+}
+
+#[tokio::test]
+async fn an_administrator_manages_users_and_reads_the_access_log() {
+    let b = start().await;
+    b.login("admin901").await;
+    b.check_accessibility("admin-overblik").await;
+    b.goto("/admin/brugere").await;
+    b.check_accessibility("brugere").await;
+    b.fill("name", "Ida Nybegynder").await;
+    b.fill("username", "ida.ny").await;
+    b.fill("password", "kort").await;
+    b.press("Opret bruger").await;
+    let summary = b
+        .client
+        .wait()
+        .for_element(Locator::Css("[data-module='error-summary']"))
+        .await
+        .unwrap();
+    assert!(
+        summary
+            .text()
+            .await
+            .unwrap()
+            .contains("Adgangskoden skal være mindst 12 tegn")
+    );
+    b.check_accessibility("brugere-fejl").await;
+    b.fill("password", "et-langt-kodeord").await;
+    b.press("Opret bruger").await;
+    b.wait_for_path("/admin/brugere?besked=oprettet").await;
+    assert!(b.text().await.contains("Ida Nybegynder"));
+    b.goto("/admin/adgangslog").await;
+    assert!(b.text().await.contains("Adgangslog"));
+    b.check_accessibility("adgangslog").await;
+}
