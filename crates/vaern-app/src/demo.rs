@@ -183,7 +183,7 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
         for _ in 0..demo.children {
             let n = serial;
             serial += 1;
-            let girl = n % 2 == 0;
+            let girl = n.is_multiple_of(2);
             let first = if girl { GIRLS[n % 15] } else { BOYS[n % 15] };
             let last = SURNAMES[(n * 7) % 15];
             let birth = demo_birth_date(n, today);
@@ -285,7 +285,7 @@ mod tests {
     fn demo_cprs_are_valid_and_match_birth_date_and_sex() {
         for n in 0..30 {
             let birth = demo_birth_date(n, date!(2026 - 11 - 23));
-            let girl = n % 2 == 0;
+            let girl = n.is_multiple_of(2);
             let cpr = Cpr::parse(&demo_cpr(birth, n, girl)).unwrap();
             assert_eq!(cpr.birth_date(), birth);
             assert_eq!(cpr.sex() == vaern_domain::Sex::Female, girl);

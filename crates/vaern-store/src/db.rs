@@ -113,7 +113,10 @@ impl Db {
     /// A plain transaction (no tenant); used inside the tenant/auth wrappers.
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            // Every use case writes (at least its access-log rows). A deferred transaction that
+            // reads first cannot upgrade to a write lock while another writer holds it and fails
+            // at once with SQLITE_BUSY; IMMEDIATE takes the lock up front and honours busy_timeout.
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
             Db::Postgres(pool) => Tx::Pg(pool.begin().await?),
         })
     }

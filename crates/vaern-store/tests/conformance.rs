@@ -638,3 +638,35 @@ async fn without_a_municipality_set_postgres_returns_no_rows() {
     let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
     assert_eq!(children::search(&mut tx, "emma").await.unwrap().len(), 1);
 }
+
+/// SQLite runs in WAL mode with synchronous=FULL and foreign keys on, on every pooled connection.
+#[tokio::test]
+async fn sqlite_connections_use_wal_full_sync_and_foreign_keys() {
+    if on_postgres() {
+        return;
+    }
+    let w = world().await;
+    let Db::Sqlite(pool) = &w.test.db else {
+        unreachable!()
+    };
+    for _ in 0..3 {
+        let mut conn = pool.acquire().await.unwrap();
+        let mode: String = sqlx::query_scalar("pragma journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let sync: i64 = sqlx::query_scalar("pragma synchronous")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let fks: i64 = sqlx::query_scalar("pragma foreign_keys")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(
+            (mode.as_str(), sync, fks),
+            ("wal", 2, 1),
+            "journal_mode, synchronous (2 = FULL), foreign_keys"
+        );
+    }
+}
