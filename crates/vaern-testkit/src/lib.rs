@@ -1,9 +1,4 @@
-//! Test helpers shared by the crates' integration tests.
-//!
-//! [`TestDb::new`] gives every test its own migrated database on the backend named by
-//! `TEST_DATABASE_URL`: unset or `sqlite` → a fresh SQLite file in a temporary directory;
-//! `postgres://…/db` → a fresh PostgreSQL database created beside `db` and dropped afterwards.
-//! Tests can therefore run in parallel on either backend.
+#![doc = include_str!("../README.md")]
 
 use std::path::PathBuf;
 

@@ -157,6 +157,10 @@ fn method_not_allowed(api: bool, method: &Method, allowed: &[&str]) -> Response 
 }
 
 fn to_login(request: &Request) -> Response {
+    // Only a GET can be repeated after login; a form posted after the session ended cannot.
+    if request.method() != Method::GET {
+        return Redirect::to("/login").into_response();
+    }
     let next = request
         .uri()
         .path_and_query()
