@@ -1,6 +1,7 @@
 //! A real server on port 0 over a fresh database with the demo data, and clients for it.
 
-use reqwest::{Client, StatusCode, redirect::Policy};
+use reqwest::{Client, Response, StatusCode, redirect::Policy};
+use serde_json::Value;
 use vaern_store::{
     JournalEntryId, MunicipalityId, UserId, children, journal, municipalities, users,
 };
@@ -86,6 +87,28 @@ impl TestApp {
             .status()
     }
 
+    /// An API client acting as `username` through a fresh bearer token.
+    pub async fn api(&self, username: &str) -> Api {
+        Api {
+            client: Client::new(),
+            base: self.base.clone(),
+            auth: bearer(&self.token(username).await),
+        }
+    }
+
+    /// Fetches the login form and returns its login-CSRF token (the cookie lands in `client`).
+    pub async fn login_csrf(&self, client: &Client) -> String {
+        let form = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        hidden_csrf(&form).unwrap()
+    }
+
     /// A bearer token for a user.
     pub async fn token(&self, username: &str) -> String {
         vaern_app::auth::create_token(&self.test.db, username)
@@ -131,4 +154,57 @@ pub fn hidden_csrf(html: &str) -> Option<String> {
 
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
+}
+
+/// JSON API calls with a bearer token.
+pub struct Api {
+    pub client: Client,
+    base: String,
+    auth: String,
+}
+
+impl Api {
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("authorization", &self.auth);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> Value {
+        self.post(path, body).await.json().await.unwrap()
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// A request with a raw body and content type (for malformed input).
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: &str) -> Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("authorization", &self.auth)
+            .body(body.to_owned());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.send().await.unwrap()
+    }
 }

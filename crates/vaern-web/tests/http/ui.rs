@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::common::{TestApp, hidden_csrf};
+use crate::common::TestApp;
 
 #[tokio::test]
 async fn mit_overblik_lists_the_caseworkers_own_open_cases() {
@@ -41,15 +41,7 @@ async fn pages_need_a_login_and_send_you_back_after_it() {
 async fn a_wrong_password_keeps_the_username_and_says_so_in_danish() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden_csrf(&form).unwrap();
+    let csrf = app.login_csrf(&client).await;
     let response = client
         .post(app.url("/login"))
         .form(&[
@@ -101,15 +93,7 @@ async fn logins_are_throttled_after_five_failures_even_with_the_right_password()
 async fn the_session_cookie_is_httponly_samesite_and_secure_behind_tls() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden_csrf(&form).unwrap();
+    let csrf = app.login_csrf(&client).await;
     let response = client
         .post(app.url("/login"))
         .header("x-forwarded-proto", "https")
