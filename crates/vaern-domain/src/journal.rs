@@ -43,6 +43,14 @@ impl EntryKind {
             EntryKind::Automatic => "Automatisk notat",
         }
     }
+
+    /// The filter option's name.
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            EntryKind::Manual => "Manuelle",
+            EntryKind::Automatic => "Automatiske",
+        }
+    }
 }
 
 /// The raw form or JSON body for a note.

@@ -10,7 +10,11 @@ use axum::{
 };
 use serde::Deserialize;
 use vaern_app::{AppError, journal};
-use vaern_domain::{FieldErrors, dates::format_date, journal::NewNoteInput};
+use vaern_domain::{
+    FieldErrors,
+    dates::format_date,
+    journal::{EntryKind, NewNoteInput},
+};
 use vaern_store::{ChildId, JournalEntryId, access_log::AccessKind};
 
 use super::{
@@ -44,6 +48,7 @@ struct JournalPage {
     form: FormView,
     filter: FormView,
     filtered: bool,
+    kinds: Vec<Choice>,
     authors: Vec<Choice>,
     entries: Vec<EntryView>,
     older: Option<String>,
@@ -135,6 +140,10 @@ async fn journal_page(
             ],
             filter_errors,
         ),
+        kinds: [EntryKind::Manual, EntryKind::Automatic]
+            .into_iter()
+            .map(|k| Choice::new(k.code(), k.plural_label()))
+            .collect(),
         authors: authors
             .into_iter()
             .map(|(id, name)| Choice::new(id, name))
