@@ -6,7 +6,9 @@ use vaern_domain::{
     user::{NewUser, NewUserInput},
 };
 use vaern_store::{
-    Db, StoreError, TeamId, TenantTx, UserId, municipalities,
+    Db, StoreError, TeamId, TenantTx, UserId,
+    admin_log::{self, AdminEvent},
+    municipalities,
     users::{self, NewUserRow, User},
 };
 
@@ -39,7 +41,7 @@ pub async fn list(
 pub async fn create(db: &Db, actor: &Actor, input: &NewUserInput) -> Result<User, AppError> {
     actor.require(Capability::ManageUsers)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let user = insert(&mut tx, input).await?;
+    let user = insert(&mut tx, input, Some(actor.user_id)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -64,12 +66,17 @@ pub async fn create_as_operator(
         };
     global.commit().await?;
     let mut tx = db.tenant(municipality.id).await?;
-    let user = insert(&mut tx, input).await?;
+    let user = insert(&mut tx, input, None).await?;
     tx.commit().await?;
     Ok(user)
 }
 
-async fn insert(tx: &mut TenantTx, input: &NewUserInput) -> Result<User, AppError> {
+/// Inserts the user and records who created it (`None`: the operator's CLI).
+async fn insert(
+    tx: &mut TenantTx,
+    input: &NewUserInput,
+    actor: Option<UserId>,
+) -> Result<User, AppError> {
     let parsed = NewUser::parse(input);
     let team = parse_team(tx, input.team_id.as_deref()).await;
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
@@ -86,7 +93,20 @@ async fn insert(tx: &mut TenantTx, input: &NewUserInput) -> Result<User, AppErro
         team_id: team,
     };
     match users::create(tx, &row).await {
-        Ok(user) => Ok(user),
+        Ok(user) => {
+            let detail = format!(
+                "Oprettede {} ({}) som {}{}",
+                user.name,
+                user.username,
+                user.role.label(),
+                user.team_name
+                    .as_ref()
+                    .map(|t| format!(", team {t}"))
+                    .unwrap_or_default()
+            );
+            admin_log::record(tx, actor, Some(user.id), "user_created", &detail).await?;
+            Ok(user)
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::Invalid(FieldErrors::single(
             "username",
             format!("Brugernavnet «{}» er optaget", new.username),
@@ -129,7 +149,7 @@ pub async fn update(
         errors.add("role", "Du kan ikke fjerne din egen administratorrolle");
     }
     let mut tx = db.tenant(actor.municipality_id).await?;
-    users::get(&mut tx, id).await?;
+    let before = users::get(&mut tx, id).await?;
     let team = errors.take(
         "team_id",
         parse_team(&mut tx, input.team_id.as_deref()).await,
@@ -141,8 +161,52 @@ pub async fn update(
         return Err(AppError::Invalid(errors));
     }
     let user = users::update(&mut tx, id, role, team, active).await?;
+    let changes = describe_changes(&before, &user);
+    if !changes.is_empty() {
+        let detail = format!("Ændrede {}: {}", user.name, changes.join("; "));
+        admin_log::record(
+            &mut tx,
+            Some(actor.user_id),
+            Some(user.id),
+            "user_changed",
+            &detail,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(user)
+}
+
+fn describe_changes(before: &User, after: &User) -> Vec<String> {
+    let team = |u: &User| u.team_name.clone().unwrap_or_else(|| "intet".into());
+    let mut changes = Vec::new();
+    if before.role != after.role {
+        changes.push(format!(
+            "rolle {} → {}",
+            before.role.label(),
+            after.role.label()
+        ));
+    }
+    if before.team_id != after.team_id {
+        changes.push(format!("team {} → {}", team(before), team(after)));
+    }
+    if before.active != after.active {
+        changes.push(if after.active {
+            "genaktiveret".into()
+        } else {
+            "deaktiveret (sessioner og API-tokens lukket)".into()
+        });
+    }
+    changes
+}
+
+/// The latest changes to the municipality's users and teams (administrators and auditors).
+pub async fn changes(db: &Db, actor: &Actor) -> Result<Vec<AdminEvent>, AppError> {
+    actor.require(Capability::ReadAccessLog)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let events = admin_log::latest(&mut tx).await?;
+    tx.commit().await?;
+    Ok(events)
 }
 
 /// Creates a team in the administrator's municipality.
@@ -165,6 +229,8 @@ pub async fn create_team(
         }
         Err(other) => return Err(other.into()),
     };
+    let detail = format!("Oprettede teamet {}", team.name);
+    admin_log::record(&mut tx, Some(actor.user_id), None, "team_created", &detail).await?;
     tx.commit().await?;
     Ok(team)
 }

@@ -6,6 +6,7 @@ mod ids;
 mod tenant;
 
 pub mod access_log;
+pub mod admin_log;
 pub mod auth;
 pub mod children;
 pub mod journal;

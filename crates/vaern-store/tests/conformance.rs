@@ -671,3 +671,48 @@ async fn sqlite_connections_use_wal_full_sync_and_foreign_keys() {
         );
     }
 }
+
+mod user_administration_log {
+    use super::*;
+    use vaern_store::admin_log;
+
+    #[tokio::test]
+    async fn changes_are_listed_newest_first_per_municipality_and_never_edited() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        admin_log::record(
+            &mut tx,
+            Some(w.worker),
+            Some(w.worker),
+            "user_created",
+            "Oprettede Anne",
+        )
+        .await
+        .unwrap();
+        admin_log::record(&mut tx, None, None, "team_created", "Oprettede teamet X")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let events = admin_log::latest(&mut tx).await.unwrap();
+        assert_eq!(events.len(), 2);
+        let created = events.iter().find(|e| e.action == "user_created").unwrap();
+        assert_eq!(created.actor_name.as_deref(), Some("Anne Rådgiver"));
+        assert_eq!(created.subject_name.as_deref(), Some("Anne Rådgiver"));
+        drop(tx);
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(admin_log::latest(&mut other).await.unwrap().is_empty());
+        drop(other);
+        let result = match &w.test.db {
+            Db::Sqlite(pool) => sqlx::query("delete from admin_events")
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Db::Postgres(pool) => sqlx::query("delete from admin_events")
+                .execute(pool)
+                .await
+                .map(|_| ()),
+        };
+        assert!(result.is_err(), "admin_events is append-only");
+    }
+}

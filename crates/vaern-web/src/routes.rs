@@ -81,6 +81,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/users", Needs(ManageUsers)),
     r("POST", "/api/v1/users", Needs(ManageUsers)),
     r("PUT", "/api/v1/users/{id}", Needs(ManageUsers)),
+    r("GET", "/api/v1/user-changes", Needs(ReadAccessLog)),
     r("GET", "/api/v1/access-log", Needs(ReadAccessLog)),
     r("GET", "/api/v1/access-log/export", Needs(ExportAccessLog)),
 ];

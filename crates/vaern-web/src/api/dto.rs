@@ -260,3 +260,23 @@ pub struct AccessLogPage {
     /// Pass as `before` for the next page; null on the last page.
     pub next: Option<String>,
 }
+
+/// A change to a user or team: who did what to whom, when.
+#[derive(Serialize, ToSchema)]
+pub struct UserChangeDto {
+    #[schema(format = DateTime)]
+    pub at: String,
+    pub actor_id: Option<Uuid>,
+    /// Null when the operator's CLI made the change.
+    pub actor_name: Option<String>,
+    pub subject_user_id: Option<Uuid>,
+    pub subject_name: Option<String>,
+    /// `user_created`, `user_changed` or `team_created`.
+    pub action: String,
+    pub detail: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserChangeList {
+    pub items: Vec<UserChangeDto>,
+}

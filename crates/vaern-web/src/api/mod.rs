@@ -61,7 +61,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         children::search_children, children::create_child, children::get_child,
         children::get_case, children::update_case,
         journal::list_journal, journal::create_journal_entry,
-        users::list_users, users::create_user, users::update_user,
+        users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),

@@ -12,7 +12,10 @@ use vaern_store::UserId;
 
 use super::{
     ApiActor,
-    dto::{NewUserBody, Problem, UpdateUserBody, UserDto, UserList},
+    dto::{
+        NewUserBody, Problem, UpdateUserBody, UserChangeDto, UserChangeList, UserDto, UserList,
+        instant,
+    },
 };
 use crate::{
     AppState,
@@ -24,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/users/{id}", put(update_user))
+        .route("/api/v1/user-changes", get(list_user_changes))
 }
 
 /// The municipality's users.
@@ -77,4 +81,28 @@ pub async fn update_user(
     Ok(Json(UserDto::new(
         &users::update(&state.db, &actor, id, &input).await?,
     )))
+}
+
+/// The latest 100 changes to users and teams: who changed whose rights, what and when.
+#[utoipa::path(get, path = "/api/v1/user-changes", tag = "users",
+    responses((status = 200, body = UserChangeList), (status = 403, body = Problem)))]
+pub async fn list_user_changes(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<UserChangeList>, ApiError> {
+    let events = users::changes(&state.db, &actor).await?;
+    Ok(Json(UserChangeList {
+        items: events
+            .into_iter()
+            .map(|e| UserChangeDto {
+                at: instant(e.at),
+                actor_id: e.actor_id.map(|a| a.0),
+                actor_name: e.actor_name,
+                subject_user_id: e.subject_user_id.map(|s| s.0),
+                subject_name: e.subject_name,
+                action: e.action,
+                detail: e.detail,
+            })
+            .collect(),
+    }))
 }

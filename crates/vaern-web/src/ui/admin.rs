@@ -50,6 +50,13 @@ struct UsersPage {
     users: Vec<UserRow>,
     teams: Vec<Choice>,
     roles: Vec<Choice>,
+    changes: Vec<ChangeRow>,
+}
+
+struct ChangeRow {
+    at: String,
+    actor: String,
+    detail: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,7 +72,18 @@ async fn users_page(
     notice: Option<String>,
 ) -> Result<UsersPage, UiError> {
     let (all, teams) = users::list(&state.db, &page.actor).await?;
+    let changes = users::changes(&state.db, &page.actor).await?;
     Ok(UsersPage {
+        changes: changes
+            .into_iter()
+            .map(|e| ChangeRow {
+                at: format_datetime(e.at),
+                actor: e
+                    .actor_name
+                    .unwrap_or_else(|| "Driftsoperatør (kommandolinje)".into()),
+                detail: e.detail,
+            })
+            .collect(),
         layout: page.layout("Brugere og teams"),
         notice,
         form,

@@ -391,6 +391,35 @@ mod administration {
             StatusCode::NOT_FOUND,
             "another municipality's user"
         );
+        let changes = admin.get_json("/api/v1/user-changes").await;
+        let details: Vec<&str> = items(&changes)
+            .iter()
+            .map(|c| c["detail"].as_str().unwrap())
+            .collect();
+        assert!(
+            details[0].starts_with("Ændrede Ny Rådgiver: rolle Rådgiver → Teamleder; deaktiveret"),
+            "{details:?}"
+        );
+        assert!(
+            details.contains(&"Oprettede Ny Rådgiver (ny.raadgiver) som Rådgiver"),
+            "{details:?}"
+        );
+        assert!(
+            items(&changes)
+                .iter()
+                .all(|c| c["actor_name"] == "Lene Dahl"),
+            "who made the change"
+        );
+        let auditor = app
+            .api("revisor901")
+            .await
+            .get_json("/api/v1/user-changes")
+            .await;
+        assert_eq!(
+            items(&auditor).len(),
+            items(&changes).len(),
+            "auditors read the same log"
+        );
         let listed = admin.get_json("/api/v1/users").await;
         assert!(
             items(&listed)
