@@ -113,7 +113,8 @@ impl Browser {
 
     async fn text(&self) -> String {
         self.client
-            .find(Locator::Css("body"))
+            .wait()
+            .for_element(Locator::Css("body"))
             .await
             .unwrap()
             .text()
@@ -173,17 +174,30 @@ impl Browser {
             .send_keys(&keys)
             .await
             .unwrap();
-        self.wait_for_path("/").await;
+        self.wait_for("Mit overblik", |path| path == "/").await;
     }
 
-    async fn wait_for_path(&self, prefix: &str) {
-        for _ in 0..50 {
-            if self.path().await.starts_with(prefix) {
-                return;
+    /// Waits until the address contains `fragment` and the new page has finished loading.
+    async fn wait_for_url(&self, fragment: &str) {
+        self.wait_for(fragment, |path| path.contains(fragment))
+            .await;
+    }
+
+    async fn wait_for(&self, what: &str, reached: impl Fn(&str) -> bool) {
+        for _ in 0..100 {
+            if reached(&self.path().await) {
+                let ready = self
+                    .client
+                    .execute("return document.readyState", vec![])
+                    .await
+                    .unwrap();
+                if ready == "complete" {
+                    return;
+                }
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("expected to reach {prefix}, at {}", self.path().await);
+        panic!("expected to reach {what}, at {}", self.path().await);
     }
 
     async fn fill(&self, id: &str, value: &str) {
@@ -247,7 +261,7 @@ async fn a_caseworker_logs_in_searches_creates_a_child_and_writes_a_journal_note
         .send_keys(&keys)
         .await
         .unwrap();
-    b.wait_for_path("/boern?q=Nielsen").await;
+    b.wait_for_url("/boern?q=Nielsen").await;
     assert!(b.text().await.contains("fundet for «Nielsen»"));
     b.check_accessibility("soegning").await;
 
@@ -282,7 +296,7 @@ async fn a_caseworker_logs_in_searches_creates_a_child_and_writes_a_journal_note
     b.fill("cpr", "010220-4006").await;
     b.fill("last_name", "Bæk").await;
     b.press("Opret barn og barnets sag").await;
-    b.wait_for_path("/boern/").await;
+    b.wait_for_url("besked=oprettet").await;
     let page = b.text().await;
     assert!(
         page.contains("Sigrid Bæk")
@@ -296,11 +310,7 @@ async fn a_caseworker_logs_in_searches_creates_a_child_and_writes_a_journal_note
     b.fill("text", "Sigrid fortalte om skolen. <b>ikke fed</b>")
         .await;
     b.press("Gem notat").await;
-    b.client
-        .wait()
-        .for_element(Locator::Id("journal"))
-        .await
-        .unwrap();
+    b.wait_for_url("besked=gemt").await;
     let page = b.text().await;
     assert!(page.contains("Notatet er gemt i journalen."));
     assert!(page.contains("Første samtale"));
@@ -342,7 +352,7 @@ async fn an_administrator_manages_users_and_reads_the_access_log() {
     b.check_accessibility("brugere-fejl").await;
     b.fill("password", "et-langt-kodeord").await;
     b.press("Opret bruger").await;
-    b.wait_for_path("/admin/brugere?besked=oprettet").await;
+    b.wait_for_url("/admin/brugere?besked=oprettet").await;
     assert!(b.text().await.contains("Ida Nybegynder"));
     b.goto("/admin/adgangslog").await;
     assert!(b.text().await.contains("Adgangslog"));
