@@ -320,6 +320,10 @@ async fn a_caseworker_logs_in_searches_creates_a_child_and_writes_a_journal_note
     );
     b.check_accessibility("barnets-journal").await;
 
+    b.goto("/frister").await;
+    assert!(b.text().await.contains("Barnets lov § 136"));
+    b.check_accessibility("frister").await;
+
     // The child is found by CPR without the dash.
     b.goto("/boern?q=0102204006").await;
     assert!(b.text().await.contains("Sigrid Bæk"));

@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod children;
+pub mod deadlines;
 pub mod demo;
 pub mod journal;
 pub mod users;

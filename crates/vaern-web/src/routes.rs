@@ -61,6 +61,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/boern/{id}/sag", Needs(EditChildren)),
     r("POST", "/boern/{id}/sag", Needs(EditChildren)),
+    r("GET", "/frister", Authenticated),
     // UI: administration.
     r("GET", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere", Needs(ManageUsers)),
@@ -82,6 +83,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/users", Needs(ManageUsers)),
     r("PUT", "/api/v1/users/{id}", Needs(ManageUsers)),
     r("GET", "/api/v1/user-changes", Needs(ReadAccessLog)),
+    r("GET", "/api/v1/deadline-rules", Authenticated),
+    r("GET", "/api/v1/deadline-rules/{id}/due", Authenticated),
     r("GET", "/api/v1/access-log", Needs(ReadAccessLog)),
     r("GET", "/api/v1/access-log/export", Needs(ExportAccessLog)),
 ];

@@ -3,6 +3,7 @@
 
 mod access_log;
 mod children;
+mod deadlines;
 pub(crate) mod dto;
 mod journal;
 mod users;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(get_openapi))
         .route("/api/v1/me", get(get_me))
         .merge(children::router())
+        .merge(deadlines::router())
         .merge(journal::router())
         .merge(users::router())
         .merge(access_log::router())
@@ -63,6 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         journal::list_journal, journal::create_journal_entry,
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
+        deadlines::list_deadline_rules, deadlines::get_due,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
     modifiers(&BearerAuth),

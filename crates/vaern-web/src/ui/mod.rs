@@ -3,6 +3,7 @@
 
 mod admin;
 mod children;
+mod deadlines;
 mod journal;
 mod login;
 mod overview;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(overview::router())
         .merge(children::router())
+        .merge(deadlines::router())
         .merge(journal::router())
         .merge(admin::router())
 }

@@ -546,3 +546,102 @@ async fn the_openapi_document_describes_the_core_paths() {
         "schemas are collected"
     );
 }
+
+mod deadline_rules {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_rule_is_listed_with_its_legal_reference_and_offset() {
+        let app = TestApp::spawn().await;
+        let rules = app
+            .api("revisor901")
+            .await
+            .get_json("/api/v1/deadline-rules")
+            .await;
+        assert_eq!(items(&rules).len(), vaern_domain::process::RULES.len());
+        let rule = |id: &str| {
+            items(&rules)
+                .iter()
+                .find(|r| r["id"] == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("{id}"))
+        };
+        assert_eq!(
+            rule("underretning.vurdering_24t")["offset"],
+            json!({"unit": "hours", "amount": 24})
+        );
+        assert_eq!(
+            rule("underretning.kvittering_6hd")["offset"],
+            json!({"unit": "working_days", "amount": 6})
+        );
+        assert_eq!(
+            rule("undersoegelse.4mdr")["legal_reference"],
+            "Barnets lov § 20, stk. 3"
+        );
+        assert_eq!(
+            rule("afgoerelse.klagefrist_4u")["offset"],
+            json!({"unit": "weeks", "amount": 4})
+        );
+        assert_eq!(rule("afgoerelse.partshoering")["when_due"], "blocking");
+    }
+
+    #[tokio::test]
+    async fn a_rules_due_instant_is_computed_in_danish_working_days_and_time() {
+        let app = TestApp::spawn().await;
+        let api = app.api("raadgiver901").await;
+        let due = |id: &str, at: &str| {
+            let at: String = form_urlencoded::byte_serialize(at.as_bytes()).collect();
+            format!("/api/v1/deadline-rules/{id}/due?trigger_at={at}")
+        };
+        // 6 working days over Christmas (24.-27.12 closed).
+        let receipt = api
+            .get_json(&due(
+                "underretning.kvittering_6hd",
+                "2026-12-17T15:00:00+01:00",
+            ))
+            .await;
+        assert_eq!(receipt["due_at"], "2026-12-29T23:59:59+01:00");
+        assert_eq!(
+            receipt["legal_reference"],
+            "Barnets lov § 138 (tidl. servicelovens § 155 b, stk. 1)"
+        );
+        // 24 elapsed hours across the summer-time change, given in UTC, answered in Danish time.
+        let assessment = api
+            .get_json(&due("underretning.vurdering_24t", "2026-03-28T09:00:00Z"))
+            .await;
+        assert_eq!(assessment["due_at"], "2026-03-29T11:00:00+02:00");
+        let investigation = api
+            .get_json(&due("undersoegelse.4mdr", "2026-10-31T14:00:00+01:00"))
+            .await;
+        assert_eq!(investigation["due_at"], "2027-02-28T23:59:59+01:00");
+        let appeal = api
+            .get_json(&due(
+                "afgoerelse.klagefrist_4u",
+                "2026-11-25T11:00:00+01:00",
+            ))
+            .await;
+        assert_eq!(appeal["due_at"], "2026-12-23T23:59:59+01:00");
+    }
+
+    #[tokio::test]
+    async fn a_bad_trigger_an_unknown_rule_and_a_local_rule_are_explained() {
+        let app = TestApp::spawn().await;
+        let api = app.api("raadgiver901").await;
+        let bad = api
+            .get("/api/v1/deadline-rules/undersoegelse.4mdr/due?trigger_at=23.11.2026")
+            .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = bad.json().await.unwrap();
+        assert!(
+            field_message(&problem, "trigger_at")
+                .unwrap()
+                .contains("RFC 3339")
+        );
+        let unknown = api
+            .get("/api/v1/deadline-rules/findes.ikke/due?trigger_at=2026-11-23T09:00:00Z")
+            .await;
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        let local = api.get("/api/v1/deadline-rules/ansoegning.sagsbehandlingsfrist/due?trigger_at=2026-11-23T09:00:00Z").await;
+        assert_eq!(local.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

@@ -539,3 +539,30 @@ async fn health_readiness_metrics_and_static_assets_answer() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_rules_page_lists_every_deadline_with_its_paragraph() {
+    let app = TestApp::spawn().await;
+    let (client, _) = app.login("raadgiver901").await;
+    let page = client
+        .get(app.url("/frister"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("<tr id=").count(),
+        vaern_domain::process::RULES.len()
+    );
+    assert!(
+        page.contains("Barnets lov § 20, stk. 3")
+            && page.contains("6 arbejdsdage")
+            && page.contains("Blokerende kontrol")
+    );
+    assert!(
+        page.contains("afventer kontrol"),
+        "unverified references are marked"
+    );
+}
