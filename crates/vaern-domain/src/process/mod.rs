@@ -1,6 +1,9 @@
 //! The case process as data (ARCHITECTURE.md principle 1: the law is data). For now: the
-//! statutory deadline rules of DOMAIN.md §3. Sub-case kinds and their steps follow.
+//! statutory deadline rules of DOMAIN.md §3, and the sub-case kinds with their ordered steps.
 
 pub mod deadline_rules;
+pub mod kinds;
+pub mod notification;
 
 pub use deadline_rules::{DeadlineRule, Offset, RULES, WhenDue, rule};
+pub use kinds::{Applies, StepDef, SubCaseKind};

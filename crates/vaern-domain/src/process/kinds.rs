@@ -1,0 +1,361 @@
+//! Sub-case kinds (delsager) and their ordered steps (sagsskridt), DOMAIN.md §2. Each step says
+//! whether it is required, which paragraph it serves, and which deadline rule (if any) starts when
+//! the sub-case opens. A required step can be skipped only with a reason; a sub-case closes only
+//! when every required step is done or skipped.
+
+use serde::Serialize;
+
+/// Which notifications a step applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applies {
+    Always,
+    /// Only when a professional with a duty to notify sent the underretning.
+    ProfessionalNotifier,
+    /// Only when the underretning is about violence or sexual abuse (BL § 137, stk. 3).
+    AbuseConcern,
+}
+
+/// One step of a sub-case kind.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StepDef {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub legal_reference: &'static str,
+    /// The deadline rule that starts when the sub-case opens (the step meets it).
+    pub rule: Option<&'static str>,
+    pub applies: Applies,
+}
+
+const fn step(
+    code: &'static str,
+    label: &'static str,
+    required: bool,
+    legal_reference: &'static str,
+    rule: Option<&'static str>,
+) -> StepDef {
+    StepDef {
+        code,
+        label,
+        required,
+        legal_reference,
+        rule,
+        applies: Applies::Always,
+    }
+}
+
+/// The kinds of sub-case under a child's case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubCaseKind {
+    /// Afklaring: underretning, henvendelse or ansøgning (BL §§ 18-19).
+    Clarification,
+    /// Børnefaglig undersøgelse (BL §§ 20-23).
+    Investigation,
+    /// Visitation / afgørelse.
+    Decision,
+    /// Indsats og opfølgning (BL §§ 91, 95-96).
+    Measure,
+    /// Tilsyn med et anbragt barn (BL § 156).
+    Supervision,
+    /// Børnesamtale (BL § 5).
+    ChildConversation,
+    /// Søskendeundersøgelse (BL § 21).
+    SiblingInvestigation,
+    /// Klage og genvurdering.
+    Appeal,
+    /// Sagsoverdragelse ved flytning (BL § 132).
+    Transfer,
+}
+
+impl SubCaseKind {
+    pub const ALL: [SubCaseKind; 9] = [
+        SubCaseKind::Clarification,
+        SubCaseKind::Investigation,
+        SubCaseKind::Decision,
+        SubCaseKind::Measure,
+        SubCaseKind::Supervision,
+        SubCaseKind::ChildConversation,
+        SubCaseKind::SiblingInvestigation,
+        SubCaseKind::Appeal,
+        SubCaseKind::Transfer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SubCaseKind::Clarification => "clarification",
+            SubCaseKind::Investigation => "investigation",
+            SubCaseKind::Decision => "decision",
+            SubCaseKind::Measure => "measure",
+            SubCaseKind::Supervision => "supervision",
+            SubCaseKind::ChildConversation => "child_conversation",
+            SubCaseKind::SiblingInvestigation => "sibling_investigation",
+            SubCaseKind::Appeal => "appeal",
+            SubCaseKind::Transfer => "transfer",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
+            .ok_or_else(|| format!("Ukendt type af delsag «{code}»"))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SubCaseKind::Clarification => "Afklaring (underretning, henvendelse, ansøgning)",
+            SubCaseKind::Investigation => "Børnefaglig undersøgelse",
+            SubCaseKind::Decision => "Afgørelse",
+            SubCaseKind::Measure => "Indsats og opfølgning",
+            SubCaseKind::Supervision => "Tilsyn",
+            SubCaseKind::ChildConversation => "Børnesamtale",
+            SubCaseKind::SiblingInvestigation => "Søskendeundersøgelse",
+            SubCaseKind::Appeal => "Klage og genvurdering",
+            SubCaseKind::Transfer => "Sagsoverdragelse ved flytning",
+        }
+    }
+
+    /// The ordered steps.
+    pub fn steps(self) -> &'static [StepDef] {
+        match self {
+            SubCaseKind::Clarification => CLARIFICATION_STEPS,
+            SubCaseKind::Investigation => INVESTIGATION_STEPS,
+            SubCaseKind::Decision => DECISION_STEPS,
+            SubCaseKind::Measure => MEASURE_STEPS,
+            SubCaseKind::Supervision => SUPERVISION_STEPS,
+            SubCaseKind::ChildConversation => CHILD_CONVERSATION_STEPS,
+            SubCaseKind::SiblingInvestigation => SIBLING_INVESTIGATION_STEPS,
+            SubCaseKind::Appeal => APPEAL_STEPS,
+            SubCaseKind::Transfer => TRANSFER_STEPS,
+        }
+    }
+
+    /// The steps a new sub-case gets: an underretning from a professional also gets the receipt,
+    /// one about abuse the conversation with the child.
+    pub fn steps_for(
+        self,
+        professional_notifier: bool,
+        abuse: bool,
+    ) -> impl Iterator<Item = &'static StepDef> {
+        self.steps().iter().filter(move |s| match s.applies {
+            Applies::Always => true,
+            Applies::ProfessionalNotifier => professional_notifier,
+            Applies::AbuseConcern => abuse,
+        })
+    }
+}
+
+const CLARIFICATION_STEPS: &[StepDef] = &[
+    step(
+        "vurdering_24t",
+        "Vurdering inden 24 timer: er barnet i fare, og er der behov for akut indsats?",
+        true,
+        "Barnets lov § 136",
+        Some("underretning.vurdering_24t"),
+    ),
+    StepDef {
+        applies: Applies::ProfessionalNotifier,
+        ..step(
+            "kvittering",
+            "Kvittering til underretteren",
+            true,
+            "Barnets lov § 138",
+            Some("underretning.kvittering_6hd"),
+        )
+    },
+    StepDef {
+        applies: Applies::AbuseConcern,
+        ..step(
+            "samtale_overgreb",
+            "Samtale med barnet – om nødvendigt uden forældrenes samtykke",
+            true,
+            "Barnets lov § 137, stk. 3",
+            None,
+        )
+    },
+    step(
+        "screening",
+        "Screening af henvendelsen",
+        true,
+        "Barnets lov § 18",
+        None,
+    ),
+    step(
+        "afdaekning",
+        "Afdækning af barnets behov",
+        false,
+        "Barnets lov § 19",
+        None,
+    ),
+    step(
+        "konklusion",
+        "Konklusion: afslut eller åbn en børnefaglig undersøgelse",
+        true,
+        "Barnets lov §§ 18-20",
+        None,
+    ),
+];
+
+const INVESTIGATION_STEPS: &[StepDef] = &[
+    step(
+        "boernesamtale",
+        "Samtale med barnet",
+        true,
+        "Barnets lov § 5",
+        None,
+    ),
+    step(
+        "undersoegelse",
+        "Undersøgelse af barnets forhold (ICS)",
+        true,
+        "Barnets lov § 20",
+        None,
+    ),
+    step(
+        "konklusion",
+        "Konklusion med stillingtagen til §§ 32, 46 eller 47",
+        true,
+        "Barnets lov § 22, stk. 6",
+        Some("undersoegelse.4mdr"),
+    ),
+];
+
+const DECISION_STEPS: &[StepDef] = &[
+    step(
+        "partshoering",
+        "Partshøring (eller noteret undtagelse)",
+        true,
+        "Forvaltningslovens § 19",
+        None,
+    ),
+    step(
+        "afgoerelse",
+        "Afgørelse med begrundelse og klagevejledning",
+        true,
+        "Forvaltningslovens §§ 22-25",
+        None,
+    ),
+    step(
+        "meddelelse",
+        "Afgørelsen meddelt parten",
+        true,
+        "Retssikkerhedslovens § 67",
+        None,
+    ),
+];
+
+const MEASURE_STEPS: &[StepDef] = &[
+    step("plan", "Barnets plan", false, "Barnets lov § 91", None),
+    step(
+        "foerste_opfoelgning",
+        "Første opfølgning",
+        true,
+        "Barnets lov § 95, stk. 2",
+        Some("opfoelgning.foerste_3mdr"),
+    ),
+];
+
+const SUPERVISION_STEPS: &[StepDef] = &[step(
+    "tilsynsbesoeg",
+    "Tilsynsbesøg med samtale med barnet",
+    true,
+    "Barnets lov § 156, stk. 5",
+    Some("tilsyn.halvaarligt"),
+)];
+
+const CHILD_CONVERSATION_STEPS: &[StepDef] = &[step(
+    "samtale",
+    "Samtale med barnet",
+    true,
+    "Barnets lov § 5",
+    None,
+)];
+
+const SIBLING_INVESTIGATION_STEPS: &[StepDef] = &[step(
+    "vurdering",
+    "Vurdering af søskendes forhold",
+    true,
+    "Barnets lov § 21, stk. 2-3",
+    None,
+)];
+
+const APPEAL_STEPS: &[StepDef] = &[
+    step(
+        "genvurdering",
+        "Genvurdering af afgørelsen",
+        true,
+        "Retssikkerhedslovens § 66",
+        Some("klage.genvurdering_4u"),
+    ),
+    step(
+        "videresendelse",
+        "Videresendelse til Ankestyrelsen, hvis afgørelsen fastholdes",
+        false,
+        "Retssikkerhedslovens § 66",
+        None,
+    ),
+];
+
+const TRANSFER_STEPS: &[StepDef] = &[step(
+    "overdragelse",
+    "Overdragelse af sagen til den nye kommune",
+    true,
+    "Barnets lov § 132",
+    None,
+)];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::rule;
+
+    #[test]
+    fn every_step_rule_exists_and_codes_are_unique_per_kind() {
+        for kind in SubCaseKind::ALL {
+            let mut codes: Vec<_> = kind.steps().iter().map(|s| s.code).collect();
+            codes.sort();
+            codes.dedup();
+            assert_eq!(codes.len(), kind.steps().len(), "{kind:?}");
+            for s in kind.steps() {
+                if let Some(id) = s.rule {
+                    assert!(rule(id).is_some(), "{kind:?}/{}: {id}", s.code);
+                }
+            }
+            assert_eq!(SubCaseKind::parse(kind.code()), Ok(kind));
+        }
+    }
+
+    /// Tidl. SEL § 155 b stk. 1 / BL § 138: only professionals get a receipt.
+    #[test]
+    fn only_an_underretning_from_a_professional_gets_the_receipt_step() {
+        let codes = |professional| {
+            SubCaseKind::Clarification
+                .steps_for(professional, false)
+                .map(|s| s.code)
+                .collect::<Vec<_>>()
+        };
+        assert!(codes(true).contains(&"kvittering"));
+        assert!(!codes(false).contains(&"kvittering"));
+        assert_eq!(
+            codes(false)[0],
+            "vurdering_24t",
+            "the 24-hour assessment comes first (BL § 136)"
+        );
+    }
+
+    /// BL § 137 stk. 3: an underretning about abuse requires a conversation with the child.
+    #[test]
+    fn an_underretning_about_abuse_requires_the_conversation_with_the_child() {
+        let with = SubCaseKind::Clarification
+            .steps_for(false, true)
+            .find(|s| s.code == "samtale_overgreb");
+        assert!(with.is_some_and(|s| s.required));
+        assert!(
+            SubCaseKind::Clarification
+                .steps_for(true, false)
+                .all(|s| s.code != "samtale_overgreb")
+        );
+    }
+}
