@@ -1,6 +1,7 @@
 //! The error policy of the use cases, mapped once by the web layer:
 //! `Invalid` → the form again with messages (UI) or 422 problem+json (API);
 //! `NotFound` → 404 (also for another municipality's ids: their existence is not revealed);
+//! `Conflict` → 409 (someone else finished it first);
 //! `Forbidden` → 403; `Unauthenticated` → login page or 401; `Throttled` → 429;
 //! `Internal` → 500 with details only in the server log.
 
@@ -17,6 +18,9 @@ pub enum AppError {
     Forbidden,
     #[error("not authenticated")]
     Unauthenticated,
+    /// Someone else changed the same thing first; the message says who and when.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Too many failed logins; the message says when to try again.
     #[error("throttled")]
     Throttled(String),

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod case_process;
 pub mod children;
 pub mod deadlines;
 pub mod demo;

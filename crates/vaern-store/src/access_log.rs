@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::{AccessLogId, ChildId, StoreError, TenantTx, UserId, now, on};
+use crate::{AccessLogId, ChildId, StoreError, TenantTx, UserId, now, on, utc};
 
 /// The most rows one page shows.
 pub const PAGE_SIZE: i64 = 100;
@@ -138,8 +138,8 @@ pub async fn list(
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sql)
             .bind(municipality).bind(filter.user).bind(filter.person)
-            .bind(filter.kind.map(AccessKind::code)).bind(filter.from).bind(filter.to)
-            .bind(before_at).bind(before_id).bind(limit)
+            .bind(filter.kind.map(AccessKind::code)).bind(filter.from.map(utc)).bind(filter.to.map(utc))
+            .bind(before_at.map(utc)).bind(before_id).bind(limit)
             .fetch_all(c).await?
     }))
 }

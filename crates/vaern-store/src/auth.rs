@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::{
     ApiTokenId, AuthTx, MunicipalityId, StoreError, UserId, now, on,
     users::{USER_COLUMNS, USER_FROM, User, UserRow},
+    utc,
 };
 
 /// A user with the password hash, for verifying a login.
@@ -161,7 +162,9 @@ pub async fn login_failures_since(
     since: OffsetDateTime,
 ) -> Result<i64, StoreError> {
     let sql = "select count(*) from login_failures where username = $1 and at >= $2";
-    Ok(on!(&mut tx.tx, c => sqlx::query_scalar(sql).bind(username).bind(since).fetch_one(c).await?))
+    Ok(
+        on!(&mut tx.tx, c => sqlx::query_scalar(sql).bind(username).bind(utc(since)).fetch_one(c).await?),
+    )
 }
 
 /// Forgets failures after a successful login.

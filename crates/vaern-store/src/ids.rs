@@ -56,4 +56,12 @@ id_type! {
     AccessLogId;
     /// An API token.
     ApiTokenId;
+    /// A sub-case (delsag) of a child's case.
+    SubCaseId;
+    /// A step of a sub-case.
+    StepId;
+    /// A deadline instance.
+    DeadlineId;
+    /// An underretning.
+    NotificationId;
 }

@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use time::{Date, OffsetDateTime};
 use vaern_domain::journal::EntryKind;
 
-use crate::{ChildCaseId, JournalEntryId, StoreError, TenantTx, UserId, now, on};
+use crate::{ChildCaseId, JournalEntryId, StoreError, TenantTx, UserId, now, on, utc};
 
 /// The most entries one page of the journal shows.
 pub const PAGE_SIZE: i64 = 100;
@@ -102,7 +102,7 @@ pub async fn list(
         sqlx::query_as(AssertSqlSafe(sql))
             .bind(municipality).bind(case).bind(filter.kind.map(EntryKind::code))
             .bind(filter.author).bind(filter.from).bind(filter.to)
-            .bind(before_date).bind(before_at).bind(before_id).bind(PAGE_SIZE)
+            .bind(before_date).bind(before_at.map(utc)).bind(before_id).bind(PAGE_SIZE)
             .fetch_all(c).await?
     }))
 }

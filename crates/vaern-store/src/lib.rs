@@ -9,14 +9,23 @@ pub mod access_log;
 pub mod admin_log;
 pub mod auth;
 pub mod children;
+pub mod deadlines;
 pub mod journal;
 pub mod municipalities;
+pub mod notifications;
+pub mod sub_cases;
 pub mod users;
 
 pub use db::{DEFAULT_APP_ROLE, Db, DbOptions, migrate};
 pub use error::StoreError;
 pub use ids::*;
 pub use tenant::{AuthTx, GlobalTx, TenantTx, Tx};
+
+/// The same instant in UTC. Every instant is stored in UTC: SQLite keeps timestamps as text, so
+/// mixed offsets would sort and compare wrongly (and PostgreSQL returns UTC anyway).
+pub fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.to_offset(time::UtcOffset::UTC)
+}
 
 /// Now, truncated to microseconds so values round-trip identically through both databases.
 pub fn now() -> time::OffsetDateTime {

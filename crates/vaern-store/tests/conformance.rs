@@ -716,3 +716,138 @@ mod user_administration_log {
         assert!(result.is_err(), "admin_events is append-only");
     }
 }
+
+mod case_process {
+    use super::*;
+    use time::macros::datetime;
+    use vaern_store::{deadlines, sub_cases};
+
+    /// Instants given with a Danish offset must sort and compare by the instant, not the text
+    /// (SQLite stores timestamps as text).
+    #[tokio::test]
+    async fn deadlines_with_mixed_offsets_sort_and_compare_as_instants() {
+        let w = world().await;
+        let child = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let case = child.case_id.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let opened = datetime!(2026 - 01 - 01 08:00 +01:00);
+        let steps = [sub_cases::NewStep {
+            code: "screening",
+            required: true,
+        }];
+        let sub = sub_cases::open(
+            &mut tx,
+            case,
+            "clarification",
+            "Underretning",
+            opened,
+            w.worker,
+            &steps,
+        )
+        .await
+        .unwrap();
+        for (rule, due) in [
+            ("sen", datetime!(2026 - 01 - 01 09:30 UTC)),
+            ("tidlig", datetime!(2026 - 01 - 01 10:00 +01:00)), // 09:00 UTC
+        ] {
+            let new = deadlines::NewDeadline {
+                case,
+                sub_case: sub.id,
+                step: None,
+                rule_id: rule,
+                trigger_at: opened,
+                due_at: due,
+            };
+            deadlines::create(&mut tx, &new).await.unwrap();
+        }
+        let all = deadlines::for_case(&mut tx, case).await.unwrap();
+        assert_eq!(
+            all.iter().map(|d| d.rule_id.as_str()).collect::<Vec<_>>(),
+            ["tidlig", "sen"]
+        );
+        let until = datetime!(2026 - 01 - 01 10:15 +01:00); // 09:15 UTC
+        let due = deadlines::open_for_caseworker(&mut tx, w.worker, until)
+            .await
+            .unwrap();
+        assert_eq!(
+            due.iter().map(|d| d.rule_id.as_str()).collect::<Vec<_>>(),
+            ["tidlig"]
+        );
+        assert_eq!(sub.opened_at, opened, "the same instant comes back");
+    }
+
+    #[tokio::test]
+    async fn a_step_finishes_once_and_a_sub_case_closes_once() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let steps = [
+            sub_cases::NewStep {
+                code: "screening",
+                required: true,
+            },
+            sub_cases::NewStep {
+                code: "konklusion",
+                required: false,
+            },
+        ];
+        let sub = sub_cases::open(
+            &mut tx,
+            case,
+            "clarification",
+            "U",
+            vaern_store::now(),
+            w.worker,
+            &steps,
+        )
+        .await
+        .unwrap();
+        assert_eq!(sub.next_step().unwrap().code, "screening");
+        let step = sub.steps[0].id;
+        assert!(
+            sub_cases::finish_step(&mut tx, step, "done", Some("ok"), w.worker)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !sub_cases::finish_step(&mut tx, step, "skipped", None, w.worker)
+                .await
+                .unwrap(),
+            "already done"
+        );
+        let after = sub_cases::get(&mut tx, sub.id).await.unwrap();
+        assert_eq!(
+            (
+                after.steps[0].status.as_str(),
+                after.steps[0].finished_by_name.as_deref()
+            ),
+            ("done", Some("Anne Rådgiver"))
+        );
+        assert_eq!(after.next_step().unwrap().code, "konklusion");
+        assert!(
+            sub_cases::close(&mut tx, sub.id, w.worker, "færdig")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !sub_cases::close(&mut tx, sub.id, w.worker, "igen")
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(matches!(
+            sub_cases::get(&mut other, sub.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            sub_cases::for_case(&mut other, case)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -84,6 +84,7 @@ fn status_and_title(error: &AppError) -> (StatusCode, &'static str, String) {
             "Ikke logget ind",
             "Log ind, eller send et gyldigt API-token (Authorization: Bearer …).".into(),
         ),
+        AppError::Conflict(message) => (StatusCode::CONFLICT, "Ændret af en anden", message.clone()),
         AppError::Throttled(message) => (StatusCode::TOO_MANY_REQUESTS, "For mange forsøg", message.clone()),
         AppError::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -17,3 +17,23 @@
     }
   });
 })();
+// Live countdowns for deadlines (the server renders the same text; this keeps it current).
+(function () {
+  "use strict";
+  function text(ms) {
+    var span = Math.abs(ms), minutes = Math.floor(span / 60000), hours = Math.floor(minutes / 60),
+        days = Math.floor(hours / 24), out;
+    if (days >= 2) { out = days + " dage"; }
+    else if (hours >= 1) { out = hours + " t " + (minutes % 60) + " min"; }
+    else { out = Math.max(minutes, 1) + " min"; }
+    return ms < 0 ? "overskredet med " + out : "om " + out;
+  }
+  function tick() {
+    var nodes = document.querySelectorAll("[data-due]");
+    for (var i = 0; i < nodes.length; i++) {
+      var due = Date.parse(nodes[i].getAttribute("data-due"));
+      if (!isNaN(due)) { nodes[i].textContent = text(due - Date.now()); }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 30000); });
+})();

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use vaern_domain::Cpr;
 use vaern_store::{children::Child, journal::JournalEntry, users::User};
 
+/// An instant as RFC 3339 in UTC, whatever offset it was given in.
 pub fn instant(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
+    vaern_store::utc(at).format(&Rfc3339).unwrap_or_default()
 }
 
 /// An RFC 9457 problem.

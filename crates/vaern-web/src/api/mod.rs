@@ -2,6 +2,7 @@
 //! errors, and the OpenAPI document built from the handlers' annotations.
 
 mod access_log;
+mod case_process;
 mod children;
 mod deadlines;
 pub(crate) mod dto;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(get_openapi))
         .route("/api/v1/me", get(get_me))
         .merge(children::router())
+        .merge(case_process::router())
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(users::router())
@@ -66,6 +68,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
         deadlines::list_deadline_rules, deadlines::get_due,
+        case_process::create_notification, case_process::list_sub_cases, case_process::create_sub_case,
+        case_process::create_assessment, case_process::finish_step, case_process::close_sub_case,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
     modifiers(&BearerAuth),

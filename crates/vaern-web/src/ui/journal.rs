@@ -29,8 +29,6 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        // The journal is the child page's default tab.
-        .route("/boern/{id}", get(show_journal))
         .route("/boern/{id}/journal", get(show_journal).post(write_note))
         .route(
             "/boern/{id}/journal/{entry}/ret",

@@ -2,7 +2,9 @@
 //! Forms that fail validation are rendered again with the user's input and the messages.
 
 mod admin;
+mod case_process;
 mod children;
+mod countdown;
 mod deadlines;
 mod journal;
 mod login;
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(overview::router())
         .merge(children::router())
+        .merge(case_process::router())
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(admin::router())

@@ -1,10 +1,17 @@
-//! Mit overblik: where the working day starts.
+//! Mit overblik: where the working day starts. Underretninger awaiting the 24-hour assessment on
+//! top with countdowns, then one consolidated list of this week's deadlines (overdue first), then
+//! the caseworker's open cases (UX.md principle 1; never one reminder per rule per day).
 
 use askama::Template;
 use axum::{Router, extract::State, response::Response, routing::get};
-use vaern_app::children;
+use vaern_app::{case_process, children};
+use vaern_domain::{dates::format_datetime, process::rule};
 
-use super::{Layout, Page, views::ChildView};
+use super::{
+    Layout, Page,
+    countdown::{DeadlineView, remaining},
+    views::ChildView,
+};
 use crate::{
     AppState,
     errors::{UiError, render},
@@ -14,17 +21,58 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(show_overview))
 }
 
+struct AwaitingView {
+    child_id: String,
+    child_name: String,
+    sub_case_id: String,
+    received_at: String,
+    due: String,
+    due_iso: String,
+    remaining: String,
+    overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage {
     layout: Layout,
+    awaiting: Vec<AwaitingView>,
+    deadlines: Vec<DeadlineView>,
     cases: Vec<ChildView>,
 }
 
 async fn show_overview(State(state): State<AppState>, page: Page) -> Result<Response, UiError> {
+    let overview = case_process::overview(&state.db, &page.actor).await?;
     let cases = children::my_open_cases(&state.db, &page.actor).await?;
+    let now = vaern_store::now();
+    let assessment = rule("underretning.vurdering_24t").expect("a national rule");
+    let calendar = vaern_app::deadlines::calendar(&page.actor);
     Ok(render(&OverviewPage {
         layout: page.layout("Mit overblik"),
+        awaiting: overview
+            .awaiting
+            .iter()
+            .map(|n| {
+                let due = assessment
+                    .due_at(n.received_at, &calendar)
+                    .unwrap_or(n.received_at);
+                AwaitingView {
+                    child_id: n.child_id.to_string(),
+                    child_name: n.child_name.clone(),
+                    sub_case_id: n.sub_case_id.to_string(),
+                    received_at: format_datetime(n.received_at),
+                    due: format_datetime(due),
+                    due_iso: crate::api::dto::instant(due),
+                    remaining: remaining(due, now),
+                    overdue: due < now,
+                }
+            })
+            .collect(),
+        deadlines: overview
+            .deadlines
+            .iter()
+            .map(|d| DeadlineView::new(d, now))
+            .collect(),
         cases: cases.iter().map(ChildView::new).collect(),
     }))
 }

@@ -133,6 +133,34 @@ impl TestApp {
         (child, manual)
     }
 
+    /// Registers an underretning (from a professional) on a 901 child as its caseworker; returns
+    /// the Afklaring sub-case it opened.
+    pub async fn an_underretning(&self, child: &children::Child) -> vaern_store::SubCaseId {
+        let actor = self.actor("raadgiver901").await;
+        let input = vaern_domain::process::notification::NewNotificationInput {
+            received_at: "2026-01-05T09:00:00+01:00".into(),
+            channel: "telefon".into(),
+            notifier_kind: "professional".into(),
+            notifier_name: "Lise Lærer".into(),
+            notifier_organisation: "Værnby Skole".into(),
+            text: "Barnet kommer ofte sultent i skole.".into(),
+            ..Default::default()
+        };
+        vaern_app::case_process::register_notification(&self.test.db, &actor, child.id, &input)
+            .await
+            .unwrap()
+            .1
+            .id
+    }
+
+    /// The app-layer actor for a username.
+    pub async fn actor(&self, username: &str) -> vaern_app::Actor {
+        let token = self.token(username).await;
+        vaern_app::auth::token_actor(&self.test.db, &token)
+            .await
+            .unwrap()
+    }
+
     pub async fn user_id(&self, code: &str, username: &str) -> UserId {
         let municipality = self.municipality(code).await;
         let mut tx = self.test.db.tenant(municipality).await.unwrap();

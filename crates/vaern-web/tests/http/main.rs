@@ -2,6 +2,7 @@
 //! (`TEST_DATABASE_URL`), modules mirroring the areas.
 
 mod api;
+mod case_process;
 mod common;
 mod policy;
 mod ui;

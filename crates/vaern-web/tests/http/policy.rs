@@ -13,6 +13,7 @@ struct Target {
     child: String,
     entry: String,
     user: String,
+    sub_case: String,
 }
 
 fn concrete(path: &str, target: &Target) -> String {
@@ -24,7 +25,10 @@ fn concrete(path: &str, target: &Target) -> String {
     } else {
         &target.child
     };
-    path.replace("{id}", id).replace("{entry}", &target.entry)
+    path.replace("{id}", id)
+        .replace("{entry}", &target.entry)
+        .replace("{sub}", &target.sub_case)
+        .replace("{step}", "screening")
 }
 
 /// Whether the route's `{id}` names something a municipality owns (so others must get 404).
@@ -72,10 +76,12 @@ async fn every_route_with_every_role_and_municipality() {
     let app = TestApp::spawn().await;
     let (child, entry) = app.a_child("901").await;
     let target_user = app.user_id("901", "raadgiver2901").await;
+    let sub_case = app.an_underretning(&child).await;
     let target = Target {
         child: child.id.to_string(),
         entry: entry.to_string(),
         user: target_user.to_string(),
+        sub_case: sub_case.to_string(),
     };
     let mut failures = Vec::new();
     for login in demo::logins() {
@@ -134,6 +140,7 @@ async fn anonymous_requests_reach_only_public_routes() {
         child: child.id.to_string(),
         entry: entry.to_string(),
         user: uuid::Uuid::new_v4().to_string(),
+        sub_case: uuid::Uuid::new_v4().to_string(),
     };
     let client = app.anonymous();
     for route in ROUTES {

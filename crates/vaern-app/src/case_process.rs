@@ -1,0 +1,557 @@
+//! The case process (DOMAIN.md §2-3): underretninger with the 24-hour assessment, sub-cases with
+//! steps, statutory deadlines, and the consolidated overview. Every change writes an automatic
+//! journal note in its transaction.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use vaern_domain::{
+    Capability, FieldErrors,
+    dates::format_datetime,
+    journal::EntryKind,
+    process::{
+        StepDef, SubCaseKind,
+        notification::{Assessment, AssessmentInput, NewNotification, NewNotificationInput},
+        rule,
+    },
+    text::required_text,
+};
+use vaern_store::{
+    ChildCaseId, ChildId, SubCaseId, TenantTx,
+    access_log::{self, AccessKind},
+    children::{self, Child},
+    deadlines::{self, Deadline, NewDeadline},
+    journal::{self, NewEntry},
+    notifications::{self, Notification},
+    sub_cases::{self, NewStep, SubCase},
+};
+
+use crate::{Actor, AppError, deadlines::calendar, today};
+
+/// The step a sub-case's 24-hour assessment completes.
+pub const ASSESSMENT_STEP: &str = "vurdering_24t";
+
+/// The Danish label of a step code within a kind.
+pub fn step_def(kind: &str, code: &str) -> Option<&'static StepDef> {
+    SubCaseKind::parse(kind)
+        .ok()?
+        .steps()
+        .iter()
+        .find(|s| s.code == code)
+}
+
+async fn child_case(tx: &mut TenantTx, child: ChildId) -> Result<(Child, ChildCaseId), AppError> {
+    let child = children::get(tx, child).await?;
+    let case = child.case_id.ok_or(AppError::NotFound)?;
+    Ok((child, case))
+}
+
+async fn note(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    case: ChildCaseId,
+    title: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    journal::append(
+        tx,
+        &NewEntry {
+            case,
+            kind: EntryKind::Automatic,
+            title,
+            body,
+            event_date: today(),
+            author: Some(actor.user_id),
+            corrects: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens a sub-case with its steps and starts the deadlines its steps carry, from `trigger_at`.
+async fn open_with_deadlines(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    case: ChildCaseId,
+    kind: SubCaseKind,
+    title: &str,
+    trigger_at: OffsetDateTime,
+    steps: Vec<&'static StepDef>,
+) -> Result<(SubCase, Vec<String>), AppError> {
+    let new_steps: Vec<NewStep<'_>> = steps
+        .iter()
+        .map(|s| NewStep {
+            code: s.code,
+            required: s.required,
+        })
+        .collect();
+    let sub_case = sub_cases::open(
+        tx,
+        case,
+        kind.code(),
+        title,
+        trigger_at,
+        actor.user_id,
+        &new_steps,
+    )
+    .await?;
+    let calendar = calendar(actor);
+    let mut started = Vec::new();
+    for (def, step) in steps.iter().zip(&sub_case.steps) {
+        let Some(rule) = def.rule.and_then(rule) else {
+            continue;
+        };
+        let Some(due_at) = rule.due_at(trigger_at, &calendar) else {
+            continue;
+        };
+        deadlines::create(
+            tx,
+            &NewDeadline {
+                case,
+                sub_case: sub_case.id,
+                step: Some(step.id),
+                rule_id: rule.id,
+                trigger_at,
+                due_at,
+            },
+        )
+        .await?;
+        started.push(format!(
+            "{} senest {} ({})",
+            def.label,
+            format_datetime(due_at),
+            rule.legal_reference
+        ));
+    }
+    Ok((sub_case, started))
+}
+
+/// Registers an underretning: a new Afklaring sub-case with its steps, the 24-hour and (for a
+/// professional) the 6-working-day deadline, and an automatic journal note — one transaction.
+pub async fn register_notification(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    input: &NewNotificationInput,
+) -> Result<(Notification, SubCase), AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (_, case) = child_case(&mut tx, child).await?;
+    let new = NewNotification::parse(input, vaern_store::now())?;
+    let professional =
+        new.notifier_kind == vaern_domain::process::notification::NotifierKind::Professional;
+    let steps = SubCaseKind::Clarification
+        .steps_for(professional, new.about_abuse())
+        .collect();
+    let title = format!("Underretning modtaget {}", format_datetime(new.received_at));
+    let (sub_case, started) = open_with_deadlines(
+        &mut tx,
+        actor,
+        case,
+        SubCaseKind::Clarification,
+        &title,
+        new.received_at,
+        steps,
+    )
+    .await?;
+    let notification = notifications::create(&mut tx, sub_case.id, &new).await?;
+    let from = match (&new.notifier_name, &new.notifier_organisation) {
+        (Some(name), Some(org)) => format!("{name}, {org}"),
+        (Some(name), None) => name.clone(),
+        _ => new.notifier_kind.label().to_owned(),
+    };
+    let body = format!(
+        "{} registrerede en underretning fra {from} ({}), modtaget {}.\nFrister: {}.",
+        actor.name,
+        new.notifier_kind.label().to_lowercase(),
+        format_datetime(new.received_at),
+        started.join("; ")
+    );
+    note(&mut tx, actor, case, "Underretning registreret", &body).await?;
+    tx.commit().await?;
+    Ok((notification, sub_case))
+}
+
+async fn sub_case_of(
+    tx: &mut TenantTx,
+    child: ChildId,
+    id: SubCaseId,
+) -> Result<(ChildCaseId, SubCase), AppError> {
+    let (_, case) = child_case(tx, child).await?;
+    let sub_case = sub_cases::get(tx, id).await?;
+    if sub_case.child_case_id != case {
+        return Err(AppError::NotFound);
+    }
+    Ok((case, sub_case))
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "ja" } else { "nej" }
+}
+
+/// Records the 24-hour assessment: completes its step, meets its deadline, journals the reasoning.
+pub async fn record_assessment(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+    input: &AssessmentInput,
+) -> Result<Notification, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let assessment = Assessment::parse(input)?;
+    let notification = notifications::for_sub_case(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(at) = notification.assessed_at {
+        return Err(AppError::Conflict(format!(
+            "Vurderingen er allerede registreret af {} {}",
+            notification
+                .assessed_by_name
+                .as_deref()
+                .unwrap_or("en anden"),
+            format_datetime(at)
+        )));
+    }
+    if !notifications::record_assessment(&mut tx, notification.id, actor.user_id, &assessment)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "Vurderingen blev netop registreret af en anden. Genindlæs siden.".into(),
+        ));
+    }
+    let summary = format!(
+        "Barnets sundhed eller udvikling i fare: {}. Behov for akut indsats: {}.",
+        yes_no(assessment.risk),
+        yes_no(assessment.immediate_action)
+    );
+    if let Some(step) = sub_case.steps.iter().find(|s| s.code == ASSESSMENT_STEP) {
+        sub_cases::finish_step(&mut tx, step.id, "done", Some(&summary), actor.user_id).await?;
+        deadlines::meet_for_step(&mut tx, step.id).await?;
+    }
+    let body = format!(
+        "{} vurderede underretningen.\n{summary}\nBegrundelse: {}",
+        actor.name, assessment.reasoning
+    );
+    note(
+        &mut tx,
+        actor,
+        case,
+        "24-timersvurdering af underretning",
+        &body,
+    )
+    .await?;
+    let notification = notifications::get(&mut tx, notification.id).await?;
+    tx.commit().await?;
+    Ok(notification)
+}
+
+/// Finishing a step: done, or skipped with a reason.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StepInput {
+    /// `done` or `skip`.
+    pub action: String,
+    /// A short note; the reason when skipping a required step.
+    pub note: String,
+}
+
+/// Marks a step done or skipped (a required step needs a reason), meets its deadlines, journals.
+pub async fn finish_step(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+    code: &str,
+    input: &StepInput,
+) -> Result<SubCase, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let step = sub_case
+        .steps
+        .iter()
+        .find(|s| s.code == code)
+        .ok_or(AppError::NotFound)?;
+    let label = step_def(&sub_case.kind, code)
+        .map(|d| d.label)
+        .unwrap_or(code);
+    let note_text = input.note.trim();
+    let mut errors = FieldErrors::new();
+    if sub_case.status != "open" {
+        errors.add("action", "Delsagen er afsluttet; skridt kan ikke ændres");
+    }
+    if code == ASSESSMENT_STEP {
+        errors.add(
+            "action",
+            "24-timersvurderingen registreres i vurderingsformularen med svar og begrundelse",
+        );
+    }
+    let status = match input.action.as_str() {
+        "done" => "done",
+        "skip" if step.required && note_text.is_empty() => {
+            errors.add("note", "Skriv hvorfor et påkrævet skridt springes over");
+            "skipped"
+        }
+        "skip" => "skipped",
+        _ => {
+            errors.add(
+                "action",
+                "Vælg om skridtet er gennemført eller springes over",
+            );
+            "done"
+        }
+    };
+    if note_text.chars().count() > 2000 {
+        errors.add("note", "Bemærkningen må højst være 2000 tegn");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    if step.status != "pending" {
+        return Err(AppError::Conflict(format!(
+            "Skridtet «{label}» er allerede afsluttet af {} {}",
+            step.finished_by_name.as_deref().unwrap_or("en anden"),
+            step.finished_at.map(format_datetime).unwrap_or_default()
+        )));
+    }
+    let note_opt = (!note_text.is_empty()).then_some(note_text);
+    if !sub_cases::finish_step(&mut tx, step.id, status, note_opt, actor.user_id).await? {
+        return Err(AppError::Conflict(format!(
+            "Skridtet «{label}» blev netop afsluttet af en anden. Genindlæs siden."
+        )));
+    }
+    deadlines::meet_for_step(&mut tx, step.id).await?;
+    let verb = if status == "done" {
+        "gennemførte"
+    } else {
+        "sprang over"
+    };
+    let mut body = format!(
+        "{} {verb} skridtet «{label}» i delsagen «{}».",
+        actor.name, sub_case.title
+    );
+    if let Some(text) = note_opt {
+        body.push_str(&format!(
+            "\n{}: {text}",
+            if status == "done" {
+                "Bemærkning"
+            } else {
+                "Begrundelse"
+            }
+        ));
+    }
+    note(
+        &mut tx,
+        actor,
+        case,
+        &format!(
+            "Sagsskridt {}",
+            if status == "done" {
+                "gennemført"
+            } else {
+                "sprunget over"
+            }
+        ),
+        &body,
+    )
+    .await?;
+    let sub_case = sub_cases::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(sub_case)
+}
+
+/// Closes a sub-case once every required step is done or skipped; open deadlines are cancelled.
+pub async fn close_sub_case(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+    reason: &str,
+) -> Result<SubCase, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let reason = required_text(reason, "begrundelsen for at afslutte", 2000)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("reason", m)))?;
+    if sub_case.status != "open" {
+        return Err(AppError::Conflict("Delsagen er allerede afsluttet".into()));
+    }
+    let missing: Vec<&str> = sub_case
+        .steps
+        .iter()
+        .filter(|s| s.required && s.status == "pending")
+        .map(|s| {
+            step_def(&sub_case.kind, &s.code)
+                .map(|d| d.label)
+                .unwrap_or(&s.code)
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "reason",
+            format!(
+                "Delsagen kan ikke afsluttes, før disse påkrævede skridt er gennemført eller sprunget over med begrundelse: {}",
+                missing.join("; ")
+            ),
+        )));
+    }
+    if !sub_cases::close(&mut tx, id, actor.user_id, &reason).await? {
+        return Err(AppError::Conflict(
+            "Delsagen blev netop afsluttet af en anden".into(),
+        ));
+    }
+    deadlines::cancel_for_sub_case(&mut tx, id).await?;
+    let body = format!(
+        "{} afsluttede delsagen «{}».\nBegrundelse: {reason}",
+        actor.name, sub_case.title
+    );
+    note(&mut tx, actor, case, "Delsag afsluttet", &body).await?;
+    let sub_case = sub_cases::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(sub_case)
+}
+
+/// Opens a sub-case of any kind but Afklaring (which opens by registering an underretning).
+pub async fn open_sub_case(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    kind: &str,
+) -> Result<SubCase, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (_, case) = child_case(&mut tx, child).await?;
+    let kind =
+        SubCaseKind::parse(kind).map_err(|m| AppError::Invalid(FieldErrors::single("kind", m)))?;
+    if kind == SubCaseKind::Clarification {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "kind",
+            "En afklaring oprettes ved at registrere underretningen, henvendelsen eller ansøgningen",
+        )));
+    }
+    let now = vaern_store::now();
+    let (sub_case, started) = open_with_deadlines(
+        &mut tx,
+        actor,
+        case,
+        kind,
+        kind.label(),
+        now,
+        kind.steps_for(false, false).collect(),
+    )
+    .await?;
+    let deadlines_text = if started.is_empty() {
+        String::new()
+    } else {
+        format!("\nFrister: {}.", started.join("; "))
+    };
+    let body = format!(
+        "{} oprettede delsagen «{}».{deadlines_text}",
+        actor.name,
+        kind.label()
+    );
+    note(&mut tx, actor, case, "Delsag oprettet", &body).await?;
+    tx.commit().await?;
+    Ok(sub_case)
+}
+
+/// The child's sub-cases (newest first, with steps) and deadlines; reading them is logged.
+pub async fn for_child(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    kind: AccessKind,
+) -> Result<(Child, Vec<SubCase>, Vec<Deadline>), AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (child, case) = child_case(&mut tx, child).await?;
+    let sub_cases = sub_cases::for_case(&mut tx, case).await?;
+    let deadlines = deadlines::for_case(&mut tx, case).await?;
+    access_log::record(
+        &mut tx,
+        actor.user_id,
+        Some(child.id),
+        kind,
+        "Delsager og frister",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((child, sub_cases, deadlines))
+}
+
+/// One sub-case of the child, with its underretning if it has one; reading it is logged.
+pub async fn sub_case(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+) -> Result<(Child, SubCase, Option<Notification>, Vec<Deadline>), AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (_, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let child = children::get(&mut tx, child).await?;
+    let notification = notifications::for_sub_case(&mut tx, id).await?;
+    let deadlines = deadlines::for_case(&mut tx, sub_case.child_case_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.sub_case_id == id)
+        .collect();
+    access_log::record(
+        &mut tx,
+        actor.user_id,
+        Some(child.id),
+        AccessKind::View,
+        "Delsag",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((child, sub_case, notification, deadlines))
+}
+
+/// What Mit overblik shows above the case list: underretninger awaiting the 24-hour assessment,
+/// and one consolidated list of open deadlines due by the end of this week (overdue first).
+pub struct Overview {
+    pub awaiting: Vec<Notification>,
+    pub deadlines: Vec<Deadline>,
+}
+
+/// The actor's consolidated overview. Showing children's names is a use of their data: logged.
+pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, AppError> {
+    if !actor.can(Capability::ReadChildren) {
+        return Ok(Overview {
+            awaiting: Vec::new(),
+            deadlines: Vec::new(),
+        });
+    }
+    let today = today();
+    let days_to_sunday = 6 - i64::from(today.weekday().number_days_from_monday());
+    let end_of_week =
+        vaern_domain::calendar::end_of_danish_day(today + time::Duration::days(days_to_sunday));
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let awaiting = notifications::awaiting_assessment(&mut tx, actor.user_id).await?;
+    let deadlines = deadlines::open_for_caseworker(&mut tx, actor.user_id, end_of_week).await?;
+    let mut persons: Vec<Option<ChildId>> = awaiting
+        .iter()
+        .map(|n| Some(n.child_id))
+        .chain(deadlines.iter().map(|d| Some(d.child_id)))
+        .collect();
+    persons.sort();
+    persons.dedup();
+    if !persons.is_empty() {
+        access_log::record_many(
+            &mut tx,
+            actor.user_id,
+            &persons,
+            AccessKind::View,
+            "Mit overblik: frister",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Overview {
+        awaiting,
+        deadlines,
+    })
+}

@@ -1,0 +1,108 @@
+//! Deadline instances: one statutory rule applied to one sub-case (or step) with its due instant.
+//! Whether a deadline is overdue is read against the clock, so no job is needed to show it.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::{
+    ChildCaseId, ChildId, DeadlineId, StepId, StoreError, SubCaseId, TenantTx, UserId, now, on, utc,
+};
+
+/// A deadline with what a list needs to show and link it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Deadline {
+    pub id: DeadlineId,
+    pub rule_id: String,
+    pub sub_case_id: SubCaseId,
+    pub sub_case_title: String,
+    pub step_id: Option<StepId>,
+    pub trigger_at: OffsetDateTime,
+    pub due_at: OffsetDateTime,
+    /// `open`, `met` or `cancelled`.
+    pub status: String,
+    pub child_id: ChildId,
+    pub child_name: String,
+}
+
+/// A deadline to create.
+pub struct NewDeadline<'a> {
+    pub case: ChildCaseId,
+    pub sub_case: SubCaseId,
+    pub step: Option<StepId>,
+    pub rule_id: &'a str,
+    pub trigger_at: OffsetDateTime,
+    pub due_at: OffsetDateTime,
+}
+
+const DEADLINE_SELECT: &str = "select d.id, d.rule_id, d.sub_case_id, s.title as sub_case_title, \
+    d.step_id, d.trigger_at, d.due_at, d.status, ch.id as child_id, \
+    ch.first_name || ' ' || ch.last_name as child_name \
+    from deadlines d join sub_cases s on s.id = d.sub_case_id \
+    join child_cases cc on cc.id = d.child_case_id join children ch on ch.id = cc.child_id";
+
+pub async fn create(tx: &mut TenantTx, new: &NewDeadline<'_>) -> Result<DeadlineId, StoreError> {
+    let id = DeadlineId::new();
+    let municipality = tx.municipality();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "insert into deadlines (id, municipality_id, child_case_id, sub_case_id, step_id, rule_id, \
+             trigger_at, due_at, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+        )
+        .bind(id).bind(municipality).bind(new.case).bind(new.sub_case).bind(new.step)
+        .bind(new.rule_id).bind(utc(new.trigger_at)).bind(utc(new.due_at)).bind(now())
+        .execute(c).await?;
+    });
+    Ok(id)
+}
+
+/// Marks the open deadlines a step meets as met.
+pub async fn meet_for_step(tx: &mut TenantTx, step: StepId) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "update deadlines set status = 'met', closed_at = $3 \
+             where municipality_id = $1 and step_id = $2 and status = 'open'",
+        )
+        .bind(municipality).bind(step).bind(now()).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// Cancels what is still open when a sub-case closes.
+pub async fn cancel_for_sub_case(tx: &mut TenantTx, sub_case: SubCaseId) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "update deadlines set status = 'cancelled', closed_at = $3 \
+             where municipality_id = $1 and sub_case_id = $2 and status = 'open'",
+        )
+        .bind(municipality).bind(sub_case).bind(now()).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// The deadlines of one child's case, soonest first.
+pub async fn for_case(tx: &mut TenantTx, case: ChildCaseId) -> Result<Vec<Deadline>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = "where d.municipality_id = $1 and d.child_case_id = $2 order by d.due_at, d.id";
+    let sql = format!("{DEADLINE_SELECT} {sql}");
+    Ok(
+        on!(&mut tx.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(case).fetch_all(c).await?),
+    )
+}
+
+/// Open deadlines due before `until` on the cases `caseworker` holds: Mit overblik's one list.
+pub async fn open_for_caseworker(
+    tx: &mut TenantTx,
+    caseworker: UserId,
+    until: OffsetDateTime,
+) -> Result<Vec<Deadline>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.caseworker_id = $2 \
+         and d.status = 'open' and d.due_at <= $3 order by d.due_at, d.id limit 500"
+    );
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(caseworker).bind(utc(until)).fetch_all(c).await?
+    }))
+}

@@ -1,0 +1,399 @@
+//! `/api/v1/children/{id}/notifications` and `/sub-cases`: underretninger, sub-cases, steps and
+//! their deadlines (each with rule id, legal reference, due instant and state).
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use vaern_app::case_process::{self, StepInput};
+use vaern_domain::process::{
+    notification::{AssessmentInput, NewNotificationInput},
+    rule,
+};
+use vaern_store::{
+    ChildId, SubCaseId, access_log::AccessKind, deadlines::Deadline, notifications::Notification,
+    sub_cases::SubCase,
+};
+
+use super::{
+    ApiActor,
+    dto::{Problem, instant},
+};
+use crate::{
+    AppState,
+    errors::ApiError,
+    forms::{ApiJson, api_id},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/children/{id}/notifications",
+            post(create_notification),
+        )
+        .route(
+            "/api/v1/children/{id}/sub-cases",
+            get(list_sub_cases).post(create_sub_case),
+        )
+        .route(
+            "/api/v1/children/{id}/sub-cases/{sub}/assessment",
+            post(create_assessment),
+        )
+        .route(
+            "/api/v1/children/{id}/sub-cases/{sub}/steps/{step}",
+            post(finish_step),
+        )
+        .route(
+            "/api/v1/children/{id}/sub-cases/{sub}/close",
+            post(close_sub_case),
+        )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineDto {
+    pub id: Uuid,
+    pub rule_id: String,
+    pub legal_reference: Option<&'static str>,
+    pub description: Option<&'static str>,
+    pub sub_case_id: Uuid,
+    pub step_id: Option<Uuid>,
+    #[schema(format = DateTime)]
+    pub trigger_at: String,
+    #[schema(format = DateTime)]
+    pub due_at: String,
+    /// `open`, `overdue`, `met` or `cancelled`.
+    pub state: &'static str,
+}
+
+impl DeadlineDto {
+    pub fn new(d: &Deadline) -> Self {
+        let rule = rule(&d.rule_id);
+        let state = match d.status.as_str() {
+            "met" => "met",
+            "cancelled" => "cancelled",
+            _ if d.due_at < vaern_store::now() => "overdue",
+            _ => "open",
+        };
+        DeadlineDto {
+            id: d.id.0,
+            rule_id: d.rule_id.clone(),
+            legal_reference: rule.map(|r| r.legal_reference),
+            description: rule.map(|r| r.description),
+            sub_case_id: d.sub_case_id.0,
+            step_id: d.step_id.map(|s| s.0),
+            trigger_at: instant(d.trigger_at),
+            due_at: instant(d.due_at),
+            state,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepDto {
+    pub id: Uuid,
+    pub code: String,
+    pub label: Option<&'static str>,
+    pub legal_reference: Option<&'static str>,
+    pub required: bool,
+    /// `pending`, `done` or `skipped`.
+    pub status: String,
+    pub note: Option<String>,
+    pub finished_by: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubCaseDto {
+    pub id: Uuid,
+    /// `clarification`, `investigation`, `decision`, `measure`, …
+    pub kind: String,
+    pub title: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub close_reason: Option<String>,
+    /// The code of the first pending step: the next thing to do.
+    pub next_step: Option<String>,
+    pub steps: Vec<StepDto>,
+    pub deadlines: Vec<DeadlineDto>,
+}
+
+impl SubCaseDto {
+    pub fn new(s: &SubCase, deadlines: &[Deadline]) -> Self {
+        SubCaseDto {
+            id: s.id.0,
+            kind: s.kind.clone(),
+            title: s.title.clone(),
+            status: s.status.clone(),
+            opened_at: instant(s.opened_at),
+            closed_at: s.closed_at.map(instant),
+            close_reason: s.close_reason.clone(),
+            next_step: s.next_step().map(|t| t.code.clone()),
+            steps: s
+                .steps
+                .iter()
+                .map(|t| {
+                    let def = case_process::step_def(&s.kind, &t.code);
+                    StepDto {
+                        id: t.id.0,
+                        code: t.code.clone(),
+                        label: def.map(|d| d.label),
+                        legal_reference: def.map(|d| d.legal_reference),
+                        required: t.required,
+                        status: t.status.clone(),
+                        note: t.note.clone(),
+                        finished_by: t.finished_by_name.clone(),
+                        finished_at: t.finished_at.map(instant),
+                    }
+                })
+                .collect(),
+            deadlines: deadlines
+                .iter()
+                .filter(|d| d.sub_case_id == s.id)
+                .map(DeadlineDto::new)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubCaseList {
+    pub items: Vec<SubCaseDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationDto {
+    pub id: Uuid,
+    pub sub_case_id: Uuid,
+    pub received_at: String,
+    pub channel: String,
+    pub notifier_kind: String,
+    pub notifier_name: Option<String>,
+    pub notifier_organisation: Option<String>,
+    pub concerns: Vec<String>,
+    pub text: String,
+    pub assessed_at: Option<String>,
+    pub risk: Option<bool>,
+    pub immediate_action: Option<bool>,
+    pub assessment_reasoning: Option<String>,
+    /// The sub-case the underretning opened, with its steps and deadlines.
+    pub sub_case: Option<SubCaseDto>,
+}
+
+impl NotificationDto {
+    fn new(n: &Notification, sub_case: Option<SubCaseDto>) -> Self {
+        NotificationDto {
+            id: n.id.0,
+            sub_case_id: n.sub_case_id.0,
+            received_at: instant(n.received_at),
+            channel: n.channel.clone(),
+            notifier_kind: n.notifier_kind.clone(),
+            notifier_name: n.notifier_name.clone(),
+            notifier_organisation: n.notifier_organisation.clone(),
+            concerns: n
+                .concerns
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            text: n.body.clone(),
+            assessed_at: n.assessed_at.map(instant),
+            risk: n.risk,
+            immediate_action: n.immediate_action,
+            assessment_reasoning: n.assessment_reasoning.clone(),
+            sub_case,
+        }
+    }
+}
+
+/// Body of `POST /api/v1/children/{id}/notifications`.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct NewNotificationBody {
+    /// RFC 3339 (or `YYYY-MM-DDTHH:MM` in Danish local time).
+    pub received_at: String,
+    /// `telefon`, `digital`, `brev` or `personligt`.
+    pub channel: String,
+    /// `professional`, `private` or `anonymous`.
+    pub notifier_kind: String,
+    pub notifier_name: String,
+    pub notifier_organisation: String,
+    pub notifier_contact: String,
+    /// Codes: `vold`, `seksuelle_overgreb`, `omsorgssvigt`, `misbrug_hjemmet`, `psykisk_sygdom`,
+    /// `skolefravaer`, `kriminalitet`, `andet`.
+    pub concerns: Vec<String>,
+    pub text: String,
+}
+
+/// Register an underretning: opens an Afklaring sub-case with its steps and statutory deadlines
+/// (24 hours for the assessment; 6 working days for a receipt to a professional).
+#[utoipa::path(post, path = "/api/v1/children/{id}/notifications", tag = "case-process",
+    params(("id" = Uuid, Path)), request_body = NewNotificationBody,
+    responses((status = 201, body = NotificationDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_notification(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewNotificationBody>,
+) -> Result<(StatusCode, Json<NotificationDto>), ApiError> {
+    let child: ChildId = api_id(&id)?;
+    let input = NewNotificationInput {
+        received_at: body.received_at,
+        channel: body.channel,
+        notifier_kind: body.notifier_kind,
+        notifier_name: body.notifier_name,
+        notifier_organisation: body.notifier_organisation,
+        notifier_contact: body.notifier_contact,
+        concerns: body.concerns,
+        text: body.text,
+    };
+    let (notification, sub_case) =
+        case_process::register_notification(&state.db, &actor, child, &input).await?;
+    let (_, _, _, deadlines) =
+        case_process::sub_case(&state.db, &actor, child, sub_case.id).await?;
+    let dto = NotificationDto::new(&notification, Some(SubCaseDto::new(&sub_case, &deadlines)));
+    Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// The child's sub-cases, newest first, with steps, next step and deadlines.
+#[utoipa::path(get, path = "/api/v1/children/{id}/sub-cases", tag = "case-process",
+    params(("id" = Uuid, Path)), responses((status = 200, body = SubCaseList), (status = 404, body = Problem)))]
+pub async fn list_sub_cases(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<SubCaseList>, ApiError> {
+    let child: ChildId = api_id(&id)?;
+    let (_, sub_cases, deadlines) =
+        case_process::for_child(&state.db, &actor, child, AccessKind::ApiRead).await?;
+    Ok(Json(SubCaseList {
+        items: sub_cases
+            .iter()
+            .map(|s| SubCaseDto::new(s, &deadlines))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct NewSubCaseBody {
+    /// `investigation`, `decision`, `measure`, `supervision`, `child_conversation`,
+    /// `sibling_investigation`, `appeal` or `transfer`.
+    pub kind: String,
+}
+
+/// Open a sub-case (an Afklaring opens by registering an underretning).
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases", tag = "case-process",
+    params(("id" = Uuid, Path)), request_body = NewSubCaseBody,
+    responses((status = 201, body = SubCaseDto), (status = 422, body = Problem)))]
+pub async fn create_sub_case(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewSubCaseBody>,
+) -> Result<(StatusCode, Json<SubCaseDto>), ApiError> {
+    let child: ChildId = api_id(&id)?;
+    let sub_case = case_process::open_sub_case(&state.db, &actor, child, &body.kind).await?;
+    let (_, _, _, deadlines) =
+        case_process::sub_case(&state.db, &actor, child, sub_case.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SubCaseDto::new(&sub_case, &deadlines)),
+    ))
+}
+
+/// Body of the 24-hour assessment.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct AssessmentBody {
+    pub risk: Option<bool>,
+    pub immediate_action: Option<bool>,
+    pub reasoning: String,
+}
+
+fn yes_no(value: Option<bool>) -> String {
+    value
+        .map(|v| if v { "ja" } else { "nej" })
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Record the 24-hour assessment of an underretning (once; a second attempt is 409).
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/assessment", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = AssessmentBody,
+    responses((status = 200, body = NotificationDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_assessment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AssessmentBody>,
+) -> Result<Json<NotificationDto>, ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let input = AssessmentInput {
+        risk: yes_no(body.risk),
+        immediate_action: yes_no(body.immediate_action),
+        reasoning: body.reasoning,
+    };
+    let notification =
+        case_process::record_assessment(&state.db, &actor, child, sub, &input).await?;
+    Ok(Json(NotificationDto::new(&notification, None)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct StepBody {
+    /// `done` or `skip`.
+    pub action: String,
+    /// Required when skipping a required step.
+    pub note: String,
+}
+
+/// Mark a step done, or skip it (a required step needs a reason). A step already finished is 409.
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/steps/{step}", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path), ("step" = String, Path, description = "Step code")),
+    request_body = StepBody,
+    responses((status = 200, body = SubCaseDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn finish_step(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub, step)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<StepBody>,
+) -> Result<Json<SubCaseDto>, ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let input = StepInput {
+        action: body.action,
+        note: body.note,
+    };
+    let sub_case = case_process::finish_step(&state.db, &actor, child, sub, &step, &input).await?;
+    let (_, _, _, deadlines) = case_process::sub_case(&state.db, &actor, child, sub).await?;
+    Ok(Json(SubCaseDto::new(&sub_case, &deadlines)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CloseBody {
+    pub reason: String,
+}
+
+/// Close a sub-case; refused while a required step is pending.
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/close", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = CloseBody,
+    responses((status = 200, body = SubCaseDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn close_sub_case(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CloseBody>,
+) -> Result<Json<SubCaseDto>, ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let sub_case =
+        case_process::close_sub_case(&state.db, &actor, child, sub, &body.reason).await?;
+    let (_, _, _, deadlines) = case_process::sub_case(&state.db, &actor, child, sub).await?;
+    Ok(Json(SubCaseDto::new(&sub_case, &deadlines)))
+}

@@ -1,0 +1,614 @@
+//! The child's Overblik tab, registering an underretning, and the sub-case page with its steps,
+//! the 24-hour assessment and closing. Errors re-render the page with the input kept.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use vaern_app::{
+    AppError,
+    case_process::{self, ASSESSMENT_STEP, StepInput},
+};
+use vaern_domain::{
+    FieldErrors,
+    dates::format_datetime,
+    process::{
+        SubCaseKind,
+        notification::{AssessmentInput, CHANNELS, CONCERNS, NewNotificationInput, NotifierKind},
+    },
+};
+use vaern_store::{
+    ChildId, SubCaseId, access_log::AccessKind, deadlines::Deadline, notifications::Notification,
+    sub_cases::SubCase,
+};
+
+use super::{
+    Layout, Page,
+    countdown::DeadlineView,
+    views::{ChildView, Choice},
+};
+use crate::{
+    AppState,
+    errors::{UiError, render},
+    forms::{FormView, UiForm, parse_id},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        // The Overblik tab is the child page's default.
+        .route("/boern/{id}", get(show_child_overview))
+        .route("/boern/{id}/overblik", get(show_child_overview))
+        .route("/boern/{id}/underretninger/ny", get(new_notification))
+        .route("/boern/{id}/underretninger", post(create_notification))
+        .route("/boern/{id}/delsager", post(create_sub_case))
+        .route("/boern/{id}/delsager/{sub}", get(show_sub_case))
+        .route(
+            "/boern/{id}/delsager/{sub}/vurdering",
+            post(create_assessment),
+        )
+        .route(
+            "/boern/{id}/delsager/{sub}/skridt/{step}",
+            post(finish_step),
+        )
+        .route("/boern/{id}/delsager/{sub}/afslut", post(close_sub_case))
+}
+
+fn notice(code: &str) -> Option<String> {
+    match code {
+        "registreret" => Some(
+            "Underretningen er registreret. Fristerne er sat, og det er skrevet i journalen."
+                .into(),
+        ),
+        "oprettet" => Some("Delsagen er oprettet.".into()),
+        "vurderet" => Some("Vurderingen er gemt, og 24-timersfristen er overholdt.".into()),
+        "skridt" => Some("Sagsskridtet er gemt.".into()),
+        "afsluttet" => Some("Delsagen er afsluttet.".into()),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeQuery {
+    besked: String,
+}
+
+struct SubCaseSummary {
+    id: String,
+    title: String,
+    kind_label: &'static str,
+    opened_at: String,
+    status: &'static str,
+    next_step: Option<&'static str>,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    SubCaseKind::parse(kind)
+        .map(SubCaseKind::label)
+        .unwrap_or("Delsag")
+}
+
+fn status_label(status: &str) -> &'static str {
+    if status == "open" {
+        "Åben"
+    } else {
+        "Afsluttet"
+    }
+}
+
+#[derive(Template)]
+#[template(path = "child_overview.html")]
+struct ChildOverviewPage {
+    layout: Layout,
+    child: ChildView,
+    notice: Option<String>,
+    tab: &'static str,
+    form: FormView,
+    kinds: Vec<Choice>,
+    deadlines: Vec<DeadlineView>,
+    sub_cases: Vec<SubCaseSummary>,
+}
+
+async fn overview_page(
+    state: &AppState,
+    page: &Page,
+    id: ChildId,
+    form: FormView,
+    notice: Option<String>,
+) -> Result<ChildOverviewPage, UiError> {
+    let (child, sub_cases, deadlines) =
+        case_process::for_child(&state.db, &page.actor, id, AccessKind::View).await?;
+    let now = vaern_store::now();
+    let child = ChildView::new(&child);
+    Ok(ChildOverviewPage {
+        layout: page.layout(format!("Overblik – {}", child.name)),
+        child,
+        notice,
+        tab: "overblik",
+        form,
+        kinds: SubCaseKind::ALL
+            .into_iter()
+            .filter(|k| *k != SubCaseKind::Clarification)
+            .map(|k| Choice::new(k.code(), k.label()))
+            .collect(),
+        deadlines: deadlines
+            .iter()
+            .filter(|d| d.status == "open")
+            .map(|d| DeadlineView::new(d, now))
+            .collect(),
+        sub_cases: sub_cases
+            .iter()
+            .map(|s| SubCaseSummary {
+                id: s.id.to_string(),
+                title: s.title.clone(),
+                kind_label: kind_label(&s.kind),
+                opened_at: format_datetime(s.opened_at),
+                status: status_label(&s.status),
+                next_step: s
+                    .next_step()
+                    .and_then(|t| case_process::step_def(&s.kind, &t.code))
+                    .map(|d| d.label),
+            })
+            .collect(),
+    })
+}
+
+async fn show_child_overview(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, UiError> {
+    let id = parse_id(&id)?;
+    Ok(render(
+        &overview_page(&state, &page, id, FormView::default(), notice(&q.besked)).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct KindForm {
+    kind: String,
+}
+
+async fn create_sub_case(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    UiForm(form): UiForm<KindForm>,
+) -> Result<Response, UiError> {
+    let id: ChildId = parse_id(&id)?;
+    match case_process::open_sub_case(&state.db, &page.actor, id, &form.kind).await {
+        Ok(sub_case) => Ok(Redirect::to(&format!(
+            "/boern/{id}/delsager/{}?besked=oprettet",
+            sub_case.id
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = overview_page(
+                &state,
+                &page,
+                id,
+                FormView::new([("kind", form.kind)], errors),
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notification_new.html")]
+struct NotificationPage {
+    layout: Layout,
+    child: ChildView,
+    notice: Option<String>,
+    tab: &'static str,
+    form: FormView,
+    checked: Vec<String>,
+    channels: Vec<Choice>,
+    notifier_kinds: Vec<Choice>,
+    concerns: Vec<Choice>,
+}
+
+async fn notification_page(
+    state: &AppState,
+    page: &Page,
+    id: ChildId,
+    form: FormView,
+    checked: Vec<String>,
+) -> Result<NotificationPage, UiError> {
+    let child = vaern_app::children::read(
+        &state.db,
+        &page.actor,
+        id,
+        AccessKind::View,
+        "Registrér underretning",
+    )
+    .await?;
+    let child = ChildView::new(&child);
+    Ok(NotificationPage {
+        layout: page.layout(format!("Registrér underretning – {}", child.name)),
+        child,
+        notice: None,
+        tab: "overblik",
+        form,
+        checked,
+        channels: CHANNELS
+            .iter()
+            .map(|(code, label)| Choice::new(code, *label))
+            .collect(),
+        notifier_kinds: NotifierKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label()))
+            .collect(),
+        concerns: CONCERNS
+            .iter()
+            .map(|(code, label)| Choice::new(code, *label))
+            .collect(),
+    })
+}
+
+async fn new_notification(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let id = parse_id(&id)?;
+    let now = vaern_store::now();
+    let local = now.to_offset(vaern_domain::dates::danish_offset(now));
+    let received = format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute());
+    let form = FormView::new(
+        [("received_at", received), ("channel", "telefon".into())],
+        FieldErrors::new(),
+    );
+    Ok(render(
+        &notification_page(&state, &page, id, form, Vec::new()).await?,
+    ))
+}
+
+async fn create_notification(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    UiForm(fields): UiForm<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let id: ChildId = parse_id(&id)?;
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let concerns: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "concerns")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let input = NewNotificationInput {
+        received_at: value("received_at"),
+        channel: value("channel"),
+        notifier_kind: value("notifier_kind"),
+        notifier_name: value("notifier_name"),
+        notifier_organisation: value("notifier_organisation"),
+        notifier_contact: value("notifier_contact"),
+        concerns: concerns.clone(),
+        text: value("text"),
+    };
+    match case_process::register_notification(&state.db, &page.actor, id, &input).await {
+        Ok((_, sub_case)) => Ok(Redirect::to(&format!(
+            "/boern/{id}/delsager/{}?besked=registreret",
+            sub_case.id
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let kept = FormView::new(
+                [
+                    ("received_at", input.received_at),
+                    ("channel", input.channel),
+                    ("notifier_kind", input.notifier_kind),
+                    ("notifier_name", input.notifier_name),
+                    ("notifier_organisation", input.notifier_organisation),
+                    ("notifier_contact", input.notifier_contact),
+                    ("text", input.text),
+                ],
+                errors,
+            );
+            let page = notification_page(&state, &page, id, kept, concerns).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+struct SubCaseHeader {
+    id: String,
+    title: String,
+    kind_label: &'static str,
+    opened_at: String,
+    opened_by: String,
+    status: &'static str,
+    open: bool,
+    close_reason: Option<String>,
+}
+
+struct StepView {
+    code: String,
+    label: &'static str,
+    legal_reference: &'static str,
+    required: bool,
+    status_label: &'static str,
+    css: &'static str,
+    deadline: Option<DeadlineView>,
+    finished: Option<String>,
+    note: Option<String>,
+    actionable: bool,
+}
+
+struct NotificationView {
+    received_at: String,
+    channel: &'static str,
+    notifier: String,
+    concerns: String,
+    text: String,
+    assessment: Option<String>,
+    deadline: Option<DeadlineView>,
+}
+
+#[derive(Template)]
+#[template(path = "sub_case.html")]
+struct SubCasePage {
+    layout: Layout,
+    child: ChildView,
+    notice: Option<String>,
+    tab: &'static str,
+    form: FormView,
+    sub_case: SubCaseHeader,
+    steps: Vec<StepView>,
+    notification: Option<NotificationView>,
+}
+
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "ja",
+        Some(false) => "nej",
+        None => "–",
+    }
+}
+
+fn notification_view(
+    n: &Notification,
+    deadlines: &[Deadline],
+    sub_case: &SubCase,
+    now: time::OffsetDateTime,
+) -> NotificationView {
+    let assessment_step = sub_case
+        .steps
+        .iter()
+        .find(|s| s.code == ASSESSMENT_STEP)
+        .map(|s| s.id);
+    let notifier = match (&n.notifier_name, &n.notifier_organisation) {
+        (Some(name), Some(org)) => format!("{name}, {org}"),
+        (Some(name), None) => name.clone(),
+        _ => NotifierKind::parse(&n.notifier_kind)
+            .map(NotifierKind::label)
+            .unwrap_or("Anonym")
+            .to_owned(),
+    };
+    NotificationView {
+        received_at: format_datetime(n.received_at),
+        channel: CHANNELS.iter().find(|(c, _)| *c == n.channel).map(|(_, l)| *l).unwrap_or("ukendt"),
+        notifier,
+        concerns: n
+            .concerns
+            .split(',')
+            .filter_map(|c| CONCERNS.iter().find(|(code, _)| *code == c).map(|(_, l)| *l))
+            .collect::<Vec<_>>()
+            .join(", "),
+        text: n.body.clone(),
+        assessment: n.assessed_at.map(|at| {
+            format!(
+                "Vurderet {} af {}.\nBarnets sundhed eller udvikling i fare: {}. Behov for akut indsats: {}.\nBegrundelse: {}",
+                format_datetime(at),
+                n.assessed_by_name.as_deref().unwrap_or("?"),
+                yes_no(n.risk),
+                yes_no(n.immediate_action),
+                n.assessment_reasoning.as_deref().unwrap_or("")
+            )
+        }),
+        deadline: deadlines.iter().find(|d| d.step_id.is_some() && d.step_id == assessment_step).map(|d| DeadlineView::new(d, now)),
+    }
+}
+
+async fn sub_case_page(
+    state: &AppState,
+    page: &Page,
+    id: ChildId,
+    sub: SubCaseId,
+    form: FormView,
+    notice: Option<String>,
+) -> Result<SubCasePage, UiError> {
+    let (child, sub_case, notification, deadlines) =
+        case_process::sub_case(&state.db, &page.actor, id, sub).await?;
+    let now = vaern_store::now();
+    let open = sub_case.status == "open";
+    let current = sub_case.next_step().map(|s| s.id);
+    let steps = sub_case
+        .steps
+        .iter()
+        .map(|s| {
+            let def = case_process::step_def(&sub_case.kind, &s.code);
+            StepView {
+                code: s.code.clone(),
+                label: def.map(|d| d.label).unwrap_or("Ukendt skridt"),
+                legal_reference: def.map(|d| d.legal_reference).unwrap_or_default(),
+                required: s.required,
+                status_label: match s.status.as_str() {
+                    "done" => "Gennemført",
+                    "skipped" => "Sprunget over",
+                    _ if Some(s.id) == current => "Næste skridt",
+                    _ => "Afventer",
+                },
+                css: match s.status.as_str() {
+                    "done" => "done",
+                    "skipped" => "skipped",
+                    _ if Some(s.id) == current => "current",
+                    _ => "",
+                },
+                deadline: deadlines
+                    .iter()
+                    .find(|d| d.step_id == Some(s.id) && d.status == "open")
+                    .map(|d| DeadlineView::new(d, now)),
+                finished: s.finished_at.map(|at| {
+                    format!(
+                        "{} {}",
+                        s.finished_by_name.as_deref().unwrap_or(""),
+                        format_datetime(at)
+                    )
+                }),
+                note: s.note.clone(),
+                actionable: open && s.status == "pending" && s.code != ASSESSMENT_STEP,
+            }
+        })
+        .collect();
+    let notification = notification
+        .as_ref()
+        .map(|n| notification_view(n, &deadlines, &sub_case, now));
+    let child = ChildView::new(&child);
+    Ok(SubCasePage {
+        layout: page.layout(format!("{} – {}", sub_case.title, child.name)),
+        child,
+        notice,
+        tab: "overblik",
+        form,
+        sub_case: SubCaseHeader {
+            id: sub_case.id.to_string(),
+            title: sub_case.title.clone(),
+            kind_label: kind_label(&sub_case.kind),
+            opened_at: format_datetime(sub_case.opened_at),
+            opened_by: sub_case.opened_by_name.clone().unwrap_or_default(),
+            status: status_label(&sub_case.status),
+            open,
+            close_reason: sub_case.close_reason.clone(),
+        },
+        steps,
+        notification,
+    })
+}
+
+async fn show_sub_case(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub)): Path<(String, String)>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, UiError> {
+    let (id, sub) = (parse_id(&id)?, parse_id(&sub)?);
+    Ok(render(
+        &sub_case_page(
+            &state,
+            &page,
+            id,
+            sub,
+            FormView::default(),
+            notice(&q.besked),
+        )
+        .await?,
+    ))
+}
+
+/// Re-renders the sub-case page with the errors (422) or a conflict message (409).
+async fn sub_case_error(
+    state: &AppState,
+    page: &Page,
+    id: ChildId,
+    sub: SubCaseId,
+    error: AppError,
+    kept: Vec<(&'static str, String)>,
+) -> Result<Response, UiError> {
+    let (status, errors) = match error {
+        AppError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        AppError::Conflict(message) => {
+            (StatusCode::CONFLICT, FieldErrors::single("afslut", message))
+        }
+        other => return Err(other.into()),
+    };
+    let page = sub_case_page(state, page, id, sub, FormView::new(kept, errors), None).await?;
+    Ok((status, render(&page)).into_response())
+}
+
+async fn create_assessment(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub)): Path<(String, String)>,
+    UiForm(input): UiForm<AssessmentInput>,
+) -> Result<Response, UiError> {
+    let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
+    match case_process::record_assessment(&state.db, &page.actor, id, sub, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/boern/{id}/delsager/{sub}?besked=vurderet")).into_response(),
+        ),
+        Err(error) => {
+            let kept = vec![
+                ("risk", input.risk),
+                ("immediate_action", input.immediate_action),
+                ("reasoning", input.reasoning),
+            ];
+            sub_case_error(&state, &page, id, sub, error, kept).await
+        }
+    }
+}
+
+async fn finish_step(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub, step)): Path<(String, String, String)>,
+    UiForm(input): UiForm<StepInput>,
+) -> Result<Response, UiError> {
+    let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
+    match case_process::finish_step(&state.db, &page.actor, id, sub, &step, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/boern/{id}/delsager/{sub}?besked=skridt#skridt-{step}"
+        ))
+        .into_response()),
+        Err(error) => sub_case_error(&state, &page, id, sub, error, Vec::new()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CloseForm {
+    reason: String,
+}
+
+async fn close_sub_case(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub)): Path<(String, String)>,
+    UiForm(input): UiForm<CloseForm>,
+) -> Result<Response, UiError> {
+    let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
+    match case_process::close_sub_case(&state.db, &page.actor, id, sub, &input.reason).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/boern/{id}/overblik?besked=afsluttet")).into_response())
+        }
+        Err(error) => {
+            sub_case_error(
+                &state,
+                &page,
+                id,
+                sub,
+                error,
+                vec![("reason", input.reason)],
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The case process through the API: underretninger with statutory deadlines, the 24-hour
+//! assessment, steps, closing rules and concurrent finishing.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn step<'a>(sub_case: &'a Value, code: &str) -> &'a Value {
+    sub_case["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == code)
+        .unwrap_or_else(|| panic!("{code}"))
+}
+
+fn deadline<'a>(sub_case: &'a Value, rule: &str) -> Option<&'a Value> {
+    sub_case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule_id"] == rule)
+}
+
+fn underretning(received_at: &str, kind: &str, concerns: &[&str]) -> Value {
+    json!({
+        "received_at": received_at, "channel": "telefon", "notifier_kind": kind,
+        "notifier_name": if kind == "anonymous" { "" } else { "Lise Lærer" },
+        "notifier_organisation": if kind == "professional" { "Værnby Skole" } else { "" },
+        "concerns": concerns, "text": "Barnet fortæller om slag derhjemme."
+    })
+}
+
+#[tokio::test]
+async fn a_professionals_underretning_gets_the_24_hour_and_6_working_day_deadlines() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let response = api
+        .post(
+            &format!("/api/v1/children/{}/notifications", child.id),
+            underretning("2026-04-01T15:00:00+02:00", "professional", &[]),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let sub_case = &created["sub_case"];
+    assert_eq!(sub_case["kind"], "clarification");
+    assert_eq!(
+        sub_case["next_step"], "vurdering_24t",
+        "the assessment comes first"
+    );
+    // BL § 136: 24 elapsed hours. BL § 138: 6 working days; 2.-6.4.2026 are Easter holidays,
+    // so the 6th working day after Wed 1.4 is Tue 14.4 (end of day, Danish summer time).
+    assert_eq!(
+        deadline(sub_case, "underretning.vurdering_24t").unwrap()["due_at"],
+        "2026-04-02T13:00:00Z"
+    );
+    let receipt = deadline(sub_case, "underretning.kvittering_6hd").unwrap();
+    assert_eq!(receipt["due_at"], "2026-04-14T21:59:59Z");
+    assert_eq!(
+        receipt["legal_reference"],
+        "Barnets lov § 138 (tidl. servicelovens § 155 b, stk. 1)"
+    );
+    let journal = api
+        .get_json(&format!(
+            "/api/v1/children/{}/journal?kind=automatic",
+            child.id
+        ))
+        .await;
+    let note = journal["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Underretning registreret")
+        .expect("journalled");
+    assert!(
+        note["text"]
+            .as_str()
+            .unwrap()
+            .contains("Lise Lærer, Værnby Skole")
+    );
+}
+
+#[tokio::test]
+async fn a_private_underretning_has_no_receipt_and_one_about_abuse_requires_the_conversation() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let created = api
+        .post_json(
+            &format!("/api/v1/children/{}/notifications", child.id),
+            underretning("2026-11-20T10:00:00+01:00", "private", &["vold"]),
+        )
+        .await;
+    let sub_case = &created["sub_case"];
+    assert!(
+        deadline(sub_case, "underretning.kvittering_6hd").is_none(),
+        "no receipt for private notifiers"
+    );
+    assert_eq!(
+        step(sub_case, "samtale_overgreb")["required"],
+        true,
+        "BL § 137, stk. 3"
+    );
+}
+
+#[tokio::test]
+async fn closing_waits_for_the_assessment_and_required_steps() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let created = api
+        .post_json(
+            &format!("/api/v1/children/{}/notifications", child.id),
+            underretning("2026-11-20T10:00:00+01:00", "anonymous", &[]),
+        )
+        .await;
+    let base = format!(
+        "/api/v1/children/{}/sub-cases/{}",
+        child.id,
+        created["sub_case_id"].as_str().unwrap()
+    );
+    let refused = api
+        .post(
+            &format!("{base}/close"),
+            json!({"reason": "Ingen bekymring"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Vurdering inden 24 timer"),
+        "{problem}"
+    );
+
+    let generic = api
+        .post(
+            &format!("{base}/steps/vurdering_24t"),
+            json!({"action": "done"}),
+        )
+        .await;
+    assert_eq!(
+        generic.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the assessment needs its answers and reasoning"
+    );
+    let incomplete = api
+        .post(&format!("{base}/assessment"), json!({"risk": true}))
+        .await;
+    assert_eq!(incomplete.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let assessed = api
+        .post(
+            &format!("{base}/assessment"),
+            json!({"risk": false, "immediate_action": false, "reasoning": "Ingen tegn på fare."}),
+        )
+        .await;
+    assert_eq!(assessed.status(), StatusCode::OK);
+    let again = api
+        .post(
+            &format!("{base}/assessment"),
+            json!({"risk": true, "immediate_action": true, "reasoning": "Anden vurdering"}),
+        )
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::CONFLICT,
+        "an assessment is never overwritten"
+    );
+
+    let skip = api
+        .post(
+            &format!("{base}/steps/screening"),
+            json!({"action": "skip"}),
+        )
+        .await;
+    assert_eq!(
+        skip.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a required step needs a reason to skip"
+    );
+    api.post(
+        &format!("{base}/steps/screening"),
+        json!({"action": "done", "note": "Screenet"}),
+    )
+    .await;
+    let konklusion = api
+        .post(
+            &format!("{base}/steps/konklusion"),
+            json!({"action": "skip", "note": "Afsluttes uden videre"}),
+        )
+        .await;
+    let sub_case: Value = konklusion.json().await.unwrap();
+    assert_eq!(step(&sub_case, "konklusion")["status"], "skipped");
+    assert_eq!(step(&sub_case, "vurdering_24t")["status"], "done");
+    assert_eq!(
+        deadline(&sub_case, "underretning.vurdering_24t").unwrap()["state"],
+        "met"
+    );
+    let closed = api
+        .post(
+            &format!("{base}/close"),
+            json!({"reason": "Ingen bekymring"}),
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let closed: Value = closed.json().await.unwrap();
+    assert_eq!(closed["status"], "closed");
+    let after = api
+        .post(
+            &format!("{base}/steps/afdaekning"),
+            json!({"action": "done"}),
+        )
+        .await;
+    assert_eq!(
+        after.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a closed sub-case does not change"
+    );
+}
+
+#[tokio::test]
+async fn two_people_finishing_the_same_step_at_once_one_wins_and_the_other_is_told() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let sub = app.an_underretning(&child).await;
+    let (anne, mads) = (
+        app.api("raadgiver901").await,
+        app.api("raadgiver2901").await,
+    );
+    let path = format!(
+        "/api/v1/children/{}/sub-cases/{sub}/steps/screening",
+        child.id
+    );
+    let (a, b) = tokio::join!(
+        anne.post(&path, json!({"action": "done"})),
+        mads.post(&path, json!({"action": "done"}))
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let loser = if a.status() == StatusCode::CONFLICT {
+        a
+    } else {
+        b
+    };
+    let problem: Value = loser.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("allerede afsluttet")
+            || problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("netop afsluttet"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn an_investigation_gets_the_four_month_deadline_and_bad_input_is_explained() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let path = format!("/api/v1/children/{}/sub-cases", child.id);
+    let created = api.post(&path, json!({"kind": "investigation"})).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let sub_case: Value = created.json().await.unwrap();
+    assert!(
+        deadline(&sub_case, "undersoegelse.4mdr").is_some(),
+        "BL § 20, stk. 3"
+    );
+    assert_eq!(
+        api.post(&path, json!({"kind": "clarification"}))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        api.post(&path, json!({"kind": "ukendt"})).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let future = api
+        .post(
+            &format!("/api/v1/children/{}/notifications", child.id),
+            underretning("2999-01-01T10:00:00+01:00", "private", &[]),
+        )
+        .await;
+    assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = api.get_json(&path).await;
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        1,
+        "nothing half-stored from the refused ones"
+    );
+}
+
+#[tokio::test]
+async fn mit_overblik_shows_the_awaiting_assessment_and_overdue_deadlines() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let sub = app.an_underretning(&child).await; // received 05.01.2026: long overdue
+    let caseworker = child.caseworker_name.clone().unwrap();
+    let username = if caseworker == "Anne Sørensen" {
+        "raadgiver901"
+    } else if caseworker == "Mads Kjær" {
+        "raadgiver2901"
+    } else {
+        "teamleder901"
+    };
+    let (client, _) = app.login(username).await;
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Underretninger der venter på 24-timersvurdering (1)"),
+        "{caseworker}"
+    );
+    assert!(page.contains(&format!("/delsager/{sub}#vurdering")));
+    assert!(
+        page.contains("overskredet med"),
+        "the countdown says it is overdue"
+    );
+    assert!(page.contains("vaern-overdue"));
+}
