@@ -24,6 +24,8 @@ impl Drop for Driver {
 
 struct Browser {
     client: Client,
+    /// Mouse clicks since the last `reset_clicks` (typing and keyboard choices don't count).
+    clicks: std::sync::atomic::AtomicU32,
     base: String,
     _driver: Driver,
     _test: TestDb,
@@ -88,6 +90,7 @@ async fn start() -> Browser {
     let client = client.expect("chromedriver did not accept a session");
     Browser {
         client,
+        clicks: Default::default(),
         base,
         _driver: driver,
         _test: test,
@@ -206,7 +209,33 @@ impl Browser {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Clicks a link by its text (counted).
+    async fn click_link(&self, text: &str) {
+        self.clicks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let xpath = format!("//main//a[contains(normalize-space(.), '{text}')]");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    fn reset_clicks(&self) -> u32 {
+        self.clicks.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Chooses a radio button or checkbox by keyboard (Space), as a keyboard user would.
+    async fn choose(&self, id: &str) {
+        let element = self.client.find(Locator::Id(id)).await.unwrap();
+        element.send_keys(" ").await.unwrap();
+    }
+
     async fn press(&self, button_text: &str) {
+        self.clicks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let xpath = format!("//main//button[normalize-space(.)='{button_text}']");
         self.client
             .find(Locator::XPath(&xpath))
@@ -361,4 +390,107 @@ async fn an_administrator_manages_users_and_reads_the_access_log() {
     b.goto("/admin/adgangslog").await;
     assert!(b.text().await.contains("Adgangslog"));
     b.check_accessibility("adgangslog").await;
+}
+
+#[tokio::test]
+async fn an_underretning_is_registered_assessed_and_an_investigation_opened_within_three_clicks_each()
+ {
+    let b = start().await;
+    b.login("raadgiver901").await;
+
+    // Register an underretning: the child from Mit overblik, the button, submit.
+    b.reset_clicks();
+    let first_child = b
+        .client
+        .find(Locator::Css("main table tbody tr td a"))
+        .await
+        .unwrap();
+    let child_name = first_child.text().await.unwrap();
+    b.clicks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    first_child.click().await.unwrap();
+    b.wait_for_url("/overblik").await;
+    b.check_accessibility("barnets-overblik").await;
+    b.click_link("Registrér underretning").await;
+    b.wait_for_url("/underretninger/ny").await;
+    b.check_accessibility("registrer-underretning").await;
+    b.choose("notifier_kind-professional").await;
+    b.fill("notifier_name", "Lise Lærer").await;
+    b.fill("notifier_organisation", "Værnby Skole").await;
+    b.choose("concern-omsorgssvigt").await;
+    b.fill("text", "Barnet kommer ofte sultent i skole og er træt.")
+        .await;
+    b.press("Registrér underretning").await;
+    b.wait_for_url("besked=registreret").await;
+    assert!(
+        b.reset_clicks() <= 3,
+        "registering an underretning takes at most 3 clicks"
+    );
+    let page = b.text().await;
+    assert!(page.contains("Underretningen er registreret"));
+    assert!(
+        page.contains("Næste skridt: Vurdering inden 24 timer"),
+        "{page}"
+    );
+    assert!(
+        page.contains("om 23 t") || page.contains("om 24 t"),
+        "the 24-hour countdown shows"
+    );
+    b.check_accessibility("delsag-underretning").await;
+
+    // Mit overblik now lists it on top with its countdown; assess it from there.
+    b.goto("/").await;
+    let overview = b.text().await;
+    assert!(
+        overview.contains("Underretninger der venter på 24-timersvurdering (1)"),
+        "{overview}"
+    );
+    assert!(overview.contains(&child_name));
+    b.check_accessibility("mit-overblik-med-frister").await;
+    b.reset_clicks();
+    b.click_link("underretning modtaget").await;
+    b.wait_for_url("/delsager/").await;
+    b.choose("risk-nej").await;
+    b.choose("immediate-nej").await;
+    b.fill(
+        "reasoning",
+        "Ingen tegn på akut fare; afklaring fortsætter.",
+    )
+    .await;
+    b.press("Gem vurdering").await;
+    b.wait_for_url("besked=vurderet").await;
+    assert!(
+        b.reset_clicks() <= 3,
+        "recording the assessment takes at most 3 clicks"
+    );
+    let page = b.text().await;
+    assert!(page.contains("Barnets sundhed eller udvikling i fare: nej"));
+    assert!(
+        page.contains("Næste skridt: Kvittering til underretteren"),
+        "{page}"
+    );
+
+    // Open an investigation: the child, choose the kind (keyboard), create.
+    b.goto("/").await;
+    b.reset_clicks();
+    b.click_link(&child_name).await;
+    b.wait_for_url("/overblik").await;
+    let kind = b.client.find(Locator::Id("kind")).await.unwrap();
+    kind.select_by_value("investigation").await.unwrap();
+    b.press("Opret delsag").await;
+    b.wait_for_url("besked=oprettet").await;
+    assert!(
+        b.reset_clicks() <= 3,
+        "opening an investigation takes at most 3 clicks"
+    );
+    let page = b.text().await;
+    assert!(
+        page.contains("Børnefaglig undersøgelse")
+            && page.contains("Næste skridt: Samtale med barnet"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Barnets lov § 22, stk. 6"),
+        "each step shows its paragraph"
+    );
+    b.check_accessibility("delsag-undersoegelse").await;
 }
