@@ -515,6 +515,8 @@ pub async fn sub_case(
 pub struct Overview {
     pub awaiting: Vec<Notification>,
     pub deadlines: Vec<Deadline>,
+    /// Each case's next step: the first pending step of its oldest open sub-case.
+    pub next_steps: Vec<(ChildCaseId, &'static str)>,
 }
 
 /// The actor's consolidated overview. Showing children's names is a use of their data: logged.
@@ -523,6 +525,7 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
         return Ok(Overview {
             awaiting: Vec::new(),
             deadlines: Vec::new(),
+            next_steps: Vec::new(),
         });
     }
     let today = today();
@@ -532,6 +535,20 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
     let mut tx = db.tenant(actor.municipality_id).await?;
     let awaiting = notifications::awaiting_assessment(&mut tx, actor.user_id).await?;
     let deadlines = deadlines::open_for_caseworker(&mut tx, actor.user_id, end_of_week).await?;
+    let mut next_steps: Vec<(ChildCaseId, &'static str)> = Vec::new();
+    for sub_case in sub_cases::open_for_caseworker(&mut tx, actor.user_id).await? {
+        let label = sub_case
+            .next_step()
+            .and_then(|s| step_def(&sub_case.kind, &s.code))
+            .map(|d| d.label);
+        if let Some(label) = label
+            && !next_steps
+                .iter()
+                .any(|(case, _)| *case == sub_case.child_case_id)
+        {
+            next_steps.push((sub_case.child_case_id, label));
+        }
+    }
     let mut persons: Vec<Option<ChildId>> = awaiting
         .iter()
         .map(|n| Some(n.child_id))
@@ -553,5 +570,6 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
     Ok(Overview {
         awaiting,
         deadlines,
+        next_steps,
     })
 }

@@ -7,6 +7,7 @@ pub mod children;
 pub mod deadlines;
 pub mod demo;
 pub mod journal;
+pub mod team;
 pub mod users;
 
 mod actor;

@@ -36,6 +36,8 @@ pub enum Capability {
     ReadAccessLog,
     /// Export the access log.
     ExportAccessLog,
+    /// See the team's cases and deadline escalations, and move cases between caseworkers.
+    LeadTeam,
 }
 
 impl Role {
@@ -51,7 +53,8 @@ impl Role {
     pub fn capabilities(self) -> &'static [Capability] {
         use Capability::*;
         match self {
-            Role::Caseworker | Role::TeamLead => &[ReadChildren, EditChildren, WriteJournal],
+            Role::Caseworker => &[ReadChildren, EditChildren, WriteJournal],
+            Role::TeamLead => &[ReadChildren, EditChildren, WriteJournal, LeadTeam],
             Role::Finance => &[],
             Role::Admin => &[ManageUsers, ReadAccessLog, ExportAccessLog],
             Role::Auditor => &[ReadChildren, ReadAccessLog, ExportAccessLog],
@@ -107,6 +110,18 @@ mod tests {
     fn a_caseworker_cannot_read_the_access_log_or_manage_users() {
         assert!(!Role::Caseworker.can(Capability::ReadAccessLog));
         assert!(!Role::Caseworker.can(Capability::ManageUsers));
+    }
+
+    #[test]
+    fn only_team_leads_move_cases_between_caseworkers() {
+        assert!(Role::TeamLead.can(Capability::LeadTeam));
+        assert!(
+            Role::ALL
+                .iter()
+                .filter(|r| r.can(Capability::LeadTeam))
+                .count()
+                == 1
+        );
     }
 
     #[test]

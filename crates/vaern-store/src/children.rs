@@ -190,3 +190,16 @@ pub async fn assign_case(
     }
     Ok(())
 }
+
+/// Open cases of a team, by caseworker and child's name.
+pub async fn open_cases_of_team(tx: &mut TenantTx, team: TeamId) -> Result<Vec<Child>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.team_id = $2 and cc.status = 'open' \
+         order by w.name, ch.last_name, ch.first_name, ch.id limit $3"
+    );
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(team).bind(OVERVIEW_LIMIT * 5)
+            .fetch_all(c).await?
+    }))
+}

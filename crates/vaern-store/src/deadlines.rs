@@ -5,7 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::{
-    ChildCaseId, ChildId, DeadlineId, StepId, StoreError, SubCaseId, TenantTx, UserId, now, on, utc,
+    ChildCaseId, ChildId, DeadlineId, StepId, StoreError, SubCaseId, TeamId, TenantTx, UserId, now,
+    on, utc,
 };
 
 /// A deadline with what a list needs to show and link it.
@@ -104,5 +105,21 @@ pub async fn open_for_caseworker(
     );
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(caseworker).bind(utc(until)).fetch_all(c).await?
+    }))
+}
+
+/// Open deadlines on a team's cases that are overdue at `now`: the team lead's escalations.
+pub async fn overdue_for_team(
+    tx: &mut TenantTx,
+    team: TeamId,
+    now: OffsetDateTime,
+) -> Result<Vec<Deadline>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.team_id = $2 \
+         and d.status = 'open' and d.due_at < $3 order by d.due_at, d.id limit 500"
+    );
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(team).bind(utc(now)).fetch_all(c).await?
     }))
 }

@@ -177,3 +177,33 @@ pub async fn close(
     });
     Ok(changed == 1)
 }
+
+/// The open sub-cases (with steps) on cases `caseworker` holds, oldest first: for each case's
+/// next step in Mit overblik. Two queries in all.
+pub async fn open_for_caseworker(
+    tx: &mut TenantTx,
+    caseworker: UserId,
+) -> Result<Vec<SubCase>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "{SUB_CASE_SELECT} join child_cases cc on cc.id = s.child_case_id \
+         where s.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' \
+         order by s.opened_at, s.id limit 1000"
+    );
+    let steps_sql = format!(
+        "{STEP_SELECT} join sub_cases s on s.id = t.sub_case_id join child_cases cc on cc.id = s.child_case_id \
+         where t.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' and t.status = 'pending' \
+         order by t.position"
+    );
+    let (mut sub_cases, steps): (Vec<SubCase>, Vec<Step>) = on!(&mut tx.tx, c => {
+        let sub_cases = sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(caseworker).fetch_all(&mut *c).await?;
+        let steps = sqlx::query_as(AssertSqlSafe(steps_sql)).bind(municipality).bind(caseworker).fetch_all(&mut *c).await?;
+        (sub_cases, steps)
+    });
+    for step in steps {
+        if let Some(sub_case) = sub_cases.iter_mut().find(|s| s.id == step.sub_case_id) {
+            sub_case.steps.push(step);
+        }
+    }
+    Ok(sub_cases)
+}

@@ -82,6 +82,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/boern/{id}/sag", Needs(EditChildren)),
     r("POST", "/boern/{id}/sag", Needs(EditChildren)),
     r("GET", "/frister", Authenticated),
+    r("GET", "/team", Needs(LeadTeam)),
+    r("POST", "/team/masseskift", Needs(LeadTeam)),
     // UI: administration.
     r("GET", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere", Needs(ManageUsers)),
@@ -129,6 +131,8 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/children/{id}/sub-cases/{sub}/close",
         Needs(EditChildren),
     ),
+    r("GET", "/api/v1/team", Needs(LeadTeam)),
+    r("POST", "/api/v1/team/reassign", Needs(LeadTeam)),
     r("GET", "/api/v1/users", Needs(ManageUsers)),
     r("POST", "/api/v1/users", Needs(ManageUsers)),
     r("PUT", "/api/v1/users/{id}", Needs(ManageUsers)),

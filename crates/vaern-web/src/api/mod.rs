@@ -7,6 +7,7 @@ mod children;
 mod deadlines;
 pub(crate) mod dto;
 mod journal;
+mod team;
 mod users;
 
 use axum::{
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(users::router())
+        .merge(team::router())
         .merge(access_log::router())
 }
 
@@ -70,6 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         deadlines::list_deadline_rules, deadlines::get_due,
         case_process::create_notification, case_process::list_sub_cases, case_process::create_sub_case,
         case_process::create_assessment, case_process::finish_step, case_process::close_sub_case,
+        team::get_team, team::reassign_cases,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
     modifiers(&BearerAuth),

@@ -9,6 +9,7 @@ mod deadlines;
 mod journal;
 mod login;
 mod overview;
+mod team;
 mod views;
 
 use axum::{Router, extract::FromRequestParts, http::request::Parts};
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(admin::router())
+        .merge(team::router())
 }
 
 /// What every page's layout shows about the user.
@@ -44,6 +46,7 @@ pub struct Layout {
     pub can_manage_users: bool,
     pub can_read_log: bool,
     pub can_export_log: bool,
+    pub can_lead_team: bool,
 }
 
 /// The logged-in user of a UI request, as the policy middleware authenticated them.
@@ -87,6 +90,7 @@ impl Page {
             can_manage_users: can(Capability::ManageUsers),
             can_read_log: can(Capability::ReadAccessLog),
             can_export_log: can(Capability::ExportAccessLog),
+            can_lead_team: can(Capability::LeadTeam),
         }
     }
 }

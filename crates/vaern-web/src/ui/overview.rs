@@ -73,6 +73,16 @@ async fn show_overview(State(state): State<AppState>, page: Page) -> Result<Resp
             .iter()
             .map(|d| DeadlineView::new(d, now))
             .collect(),
-        cases: cases.iter().map(ChildView::new).collect(),
+        cases: cases
+            .iter()
+            .map(|c| ChildView {
+                next_step: overview
+                    .next_steps
+                    .iter()
+                    .find(|(case, _)| Some(*case) == c.case_id)
+                    .map(|(_, label)| *label),
+                ..ChildView::new(c)
+            })
+            .collect(),
     }))
 }

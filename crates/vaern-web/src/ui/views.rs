@@ -18,6 +18,8 @@ pub struct ChildView {
     pub case_number: String,
     pub caseworker: String,
     pub team: String,
+    /// Filled where a list shows it (Mit overblik).
+    pub next_step: Option<&'static str>,
 }
 
 impl ChildView {
@@ -45,6 +47,7 @@ impl ChildView {
                 .team_name
                 .clone()
                 .unwrap_or_else(|| "Intet team".into()),
+            next_step: None,
         }
     }
 }

@@ -333,3 +333,140 @@ async fn mit_overblik_shows_the_awaiting_assessment_and_overdue_deadlines() {
     );
     assert!(page.contains("vaern-overdue"));
 }
+
+mod team {
+    use super::*;
+
+    async fn team_case_ids(app: &TestApp) -> Vec<String> {
+        let team = app.api("teamleder901").await.get_json("/api/v1/team").await;
+        team["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_team_lead_moves_cases_in_one_go_and_each_case_is_journalled() {
+        let app = TestApp::spawn().await;
+        let lead = app.api("teamleder901").await;
+        let team = lead.get_json("/api/v1/team").await;
+        assert_eq!(team["team_name"], "Team Småbørn");
+        let ids = team_case_ids(&app).await;
+        assert!(ids.len() >= 2);
+        let mads = app.user_id("901", "raadgiver2901").await;
+        let moved = lead
+            .post(
+                "/api/v1/team/reassign",
+                json!({"child_ids": &ids[..2], "caseworker_id": mads}),
+            )
+            .await;
+        assert_eq!(moved.status(), StatusCode::OK);
+        let worker = app.api("raadgiver901").await;
+        for id in &ids[..2] {
+            let child = worker.get_json(&format!("/api/v1/children/{id}")).await;
+            assert_eq!(child["case"]["caseworker_name"], "Mads Kjær");
+            let journal = worker
+                .get_json(&format!("/api/v1/children/{id}/journal?kind=automatic"))
+                .await;
+            let note = journal["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["title"] == "Rådgiver ændret (masseskift)");
+            assert!(
+                note.unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Birgitte Holm"),
+                "who moved it"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn masseskift_is_all_or_nothing_and_explains_bad_input() {
+        let app = TestApp::spawn().await;
+        let lead = app.api("teamleder901").await;
+        let ids = team_case_ids(&app).await;
+        let (theirs, _) = app.a_child("902").await;
+        let mads = app.user_id("901", "raadgiver2901").await;
+        let mixed = lead.post("/api/v1/team/reassign", json!({"child_ids": [ids[0].clone(), theirs.id.to_string()], "caseworker_id": mads})).await;
+        assert_eq!(mixed.status(), StatusCode::NOT_FOUND);
+        let child = app
+            .api("raadgiver901")
+            .await
+            .get_json(&format!("/api/v1/children/{}", ids[0]))
+            .await;
+        assert_ne!(
+            child["case"]["caseworker_name"], "Mads Kjær",
+            "nothing moved"
+        );
+        let empty = lead
+            .post(
+                "/api/v1/team/reassign",
+                json!({"child_ids": [], "caseworker_id": mads}),
+            )
+            .await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let finance = app.user_id("901", "oekonomi901").await;
+        let not_caseworker = lead
+            .post(
+                "/api/v1/team/reassign",
+                json!({"child_ids": [ids[0].clone()], "caseworker_id": finance}),
+            )
+            .await;
+        assert_eq!(not_caseworker.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[tokio::test]
+    async fn overdue_deadlines_on_the_team_escalate_to_the_lead() {
+        let app = TestApp::spawn().await;
+        let lead = app.api("teamleder901").await;
+        let ids = team_case_ids(&app).await;
+        let worker_child = {
+            let municipality = app.municipality("901").await;
+            let mut tx = app.test.db.tenant(municipality).await.unwrap();
+            vaern_store::children::get(&mut tx, ids[0].parse().unwrap())
+                .await
+                .unwrap()
+        };
+        app.an_underretning(&worker_child).await; // received in January: long overdue
+        let team = lead.get_json("/api/v1/team").await;
+        let escalations = team["escalations"].as_array().unwrap();
+        assert!(
+            escalations
+                .iter()
+                .any(|d| d["rule_id"] == "underretning.vurdering_24t" && d["state"] == "overdue"),
+            "{team}"
+        );
+        let (client, _) = app.login("teamleder901").await;
+        let page = client
+            .get(app.url("/team"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Overskredne frister (") && page.contains("Vurdér inden 24 timer"));
+    }
+
+    #[tokio::test]
+    async fn the_masseskift_form_without_a_selection_keeps_the_choice_and_says_what_is_missing() {
+        let app = TestApp::spawn().await;
+        let (client, csrf) = app.login("teamleder901").await;
+        let mads = app.user_id("901", "raadgiver2901").await.to_string();
+        let response = client
+            .post(app.url("/team/masseskift"))
+            .form(&[("csrf", csrf.as_str()), ("caseworker_id", mads.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Vælg mindst én sag, der skal flyttes"));
+        assert!(page.contains(&format!("value=\"{mads}\" selected")));
+    }
+}
