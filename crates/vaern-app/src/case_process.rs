@@ -25,7 +25,7 @@ use vaern_store::{
     sub_cases::{self, NewStep, SubCase},
 };
 
-use crate::{Actor, AppError, deadlines::calendar, today};
+use crate::{Actor, AppError, deadlines::MunicipalityRules, today};
 
 /// The step a sub-case's 24-hour assessment completes.
 pub const ASSESSMENT_STEP: &str = "vurdering_24t";
@@ -95,13 +95,13 @@ async fn open_with_deadlines(
         &new_steps,
     )
     .await?;
-    let calendar = calendar(actor);
+    let rules = MunicipalityRules::load(tx).await?;
     let mut started = Vec::new();
     for (def, step) in steps.iter().zip(&sub_case.steps) {
         let Some(rule) = def.rule.and_then(rule) else {
             continue;
         };
-        let Some(due_at) = rule.due_at(trigger_at, &calendar) else {
+        let Some(due_at) = rules.due_at(rule, trigger_at) else {
             continue;
         };
         deadlines::create(

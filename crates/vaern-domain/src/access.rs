@@ -38,6 +38,8 @@ pub enum Capability {
     ExportAccessLog,
     /// See the team's cases and deadline escalations, and move cases between caseworkers.
     LeadTeam,
+    /// Set the municipality's closed days and local deadline standards.
+    ManageMunicipality,
 }
 
 impl Role {
@@ -56,7 +58,12 @@ impl Role {
             Role::Caseworker => &[ReadChildren, EditChildren, WriteJournal],
             Role::TeamLead => &[ReadChildren, EditChildren, WriteJournal, LeadTeam],
             Role::Finance => &[],
-            Role::Admin => &[ManageUsers, ReadAccessLog, ExportAccessLog],
+            Role::Admin => &[
+                ManageUsers,
+                ManageMunicipality,
+                ReadAccessLog,
+                ExportAccessLog,
+            ],
             Role::Auditor => &[ReadChildren, ReadAccessLog, ExportAccessLog],
         }
     }

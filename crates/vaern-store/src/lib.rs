@@ -12,6 +12,7 @@ pub mod children;
 pub mod deadlines;
 pub mod journal;
 pub mod municipalities;
+pub mod municipality_settings;
 pub mod notifications;
 pub mod sub_cases;
 pub mod users;

@@ -28,12 +28,16 @@ pub struct Notification {
     pub assessment_reasoning: Option<String>,
     pub child_id: ChildId,
     pub child_name: String,
+    /// The 24-hour assessment's deadline, as started when the underretning was registered.
+    pub assessment_due_at: Option<OffsetDateTime>,
 }
 
 const NOTIFICATION_SELECT: &str = "select n.id, n.sub_case_id, n.received_at, n.channel, \
     n.notifier_kind, n.notifier_name, n.notifier_organisation, n.notifier_contact, n.concerns, n.body, \
     n.assessed_at, a.name as assessed_by_name, n.risk, n.immediate_action, n.assessment_reasoning, \
-    ch.id as child_id, ch.first_name || ' ' || ch.last_name as child_name \
+    ch.id as child_id, ch.first_name || ' ' || ch.last_name as child_name, \
+    (select d.due_at from deadlines d where d.sub_case_id = n.sub_case_id \
+     and d.rule_id = 'underretning.vurdering_24t' order by d.due_at limit 1) as assessment_due_at \
     from notifications n join sub_cases s on s.id = n.sub_case_id \
     join child_cases cc on cc.id = s.child_case_id join children ch on ch.id = cc.child_id \
     left join users a on a.id = n.assessed_by";

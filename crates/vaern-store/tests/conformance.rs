@@ -851,3 +851,73 @@ mod case_process {
         );
     }
 }
+
+mod municipality_settings {
+    use super::*;
+    use vaern_domain::{
+        calendar::ClosedDays,
+        process::{LocalStandard, Offset},
+    };
+    use vaern_store::municipality_settings as settings;
+
+    #[tokio::test]
+    async fn defaults_apply_until_set_and_local_standards_are_replaced_not_duplicated() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(
+            settings::closed_days(&mut tx).await.unwrap(),
+            ClosedDays::default()
+        );
+        settings::set_customary_days(&mut tx, false, true, false)
+            .await
+            .unwrap();
+        settings::add_closed_day(&mut tx, date!(2026 - 03 - 06), "Lukkedag")
+            .await
+            .unwrap();
+        let again = settings::add_closed_day(&mut tx, date!(2026 - 03 - 06), "Igen").await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        let days = settings::closed_days(&mut tx).await.unwrap();
+        assert_eq!(
+            (days.grundlovsdag, days.juleaftensdag, days.nytaarsaftensdag),
+            (false, true, false)
+        );
+        assert_eq!(days.extra, vec![date!(2026 - 03 - 06)]);
+        for amount in [3, 4] {
+            let standard = LocalStandard {
+                rule_id: "aktindsigt.7hd".into(),
+                offset: Offset::WorkingDays(amount),
+                description: "Servicemål".into(),
+            };
+            settings::set_local_standard(&mut tx, &standard)
+                .await
+                .unwrap();
+        }
+        let local = settings::local_standards(&mut tx).await.unwrap();
+        assert_eq!(local.len(), 1);
+        assert_eq!(local[0].offset, Offset::WorkingDays(4));
+        tx.commit().await.unwrap();
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert_eq!(
+            settings::closed_days(&mut other).await.unwrap(),
+            ClosedDays::default()
+        );
+        assert!(
+            settings::local_standards(&mut other)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        drop(other);
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert!(
+            settings::remove_closed_day(&mut tx, date!(2026 - 03 - 06))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !settings::remove_closed_day(&mut tx, date!(2026 - 03 - 06))
+                .await
+                .unwrap()
+        );
+    }
+}

@@ -89,6 +89,28 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}", Needs(ManageUsers)),
     r("POST", "/admin/teams", Needs(ManageUsers)),
+    r("GET", "/admin/frister", Needs(ManageMunicipality)),
+    r(
+        "POST",
+        "/admin/frister/lukkedage",
+        Needs(ManageMunicipality),
+    ),
+    r(
+        "POST",
+        "/admin/frister/lukkedage/ny",
+        Needs(ManageMunicipality),
+    ),
+    r(
+        "POST",
+        "/admin/frister/lukkedage/fjern",
+        Needs(ManageMunicipality),
+    ),
+    r("POST", "/admin/frister/lokale", Needs(ManageMunicipality)),
+    r(
+        "POST",
+        "/admin/frister/lokale/fjern",
+        Needs(ManageMunicipality),
+    ),
     r("GET", "/admin/adgangslog", Needs(ReadAccessLog)),
     r("GET", "/admin/adgangslog.csv", Needs(ExportAccessLog)),
     // JSON API.
@@ -139,6 +161,28 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/user-changes", Needs(ReadAccessLog)),
     r("GET", "/api/v1/deadline-rules", Authenticated),
     r("GET", "/api/v1/deadline-rules/{id}/due", Authenticated),
+    r(
+        "PUT",
+        "/api/v1/deadline-rules/{id}/local",
+        Needs(ManageMunicipality),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/deadline-rules/{id}/local",
+        Needs(ManageMunicipality),
+    ),
+    r("GET", "/api/v1/closed-days", Needs(ManageMunicipality)),
+    r("PUT", "/api/v1/closed-days", Needs(ManageMunicipality)),
+    r(
+        "POST",
+        "/api/v1/closed-days/days",
+        Needs(ManageMunicipality),
+    ),
+    r(
+        "DELETE",
+        "/api/v1/closed-days/days/{day}",
+        Needs(ManageMunicipality),
+    ),
     r("GET", "/api/v1/access-log", Needs(ReadAccessLog)),
     r("GET", "/api/v1/access-log/export", Needs(ExportAccessLog)),
 ];

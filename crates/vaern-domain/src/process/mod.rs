@@ -5,5 +5,7 @@ pub mod deadline_rules;
 pub mod kinds;
 pub mod notification;
 
-pub use deadline_rules::{DeadlineRule, Offset, RULES, WhenDue, rule};
+pub use deadline_rules::{
+    DeadlineRule, LocalStandard, Offset, RULES, WhenDue, effective_due_at, rule,
+};
 pub use kinds::{Applies, StepDef, SubCaseKind};

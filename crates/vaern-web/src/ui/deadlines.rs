@@ -1,28 +1,57 @@
-//! Frister og regler: every statutory deadline rule with its legal reference (UX.md principle 9:
-//! every deadline says which paragraph it comes from).
+//! Frister og regler: every statutory deadline rule with its legal reference and, where the
+//! municipality has one, its local standard (UX.md principle 9).
 
 use askama::Template;
-use axum::{Router, response::Response, routing::get};
+use axum::{Router, extract::State, response::Response, routing::get};
 use vaern_app::deadlines;
 use vaern_domain::process::DeadlineRule;
 
 use super::{Layout, Page};
-use crate::{AppState, errors::render};
+use crate::{
+    AppState,
+    errors::{UiError, render},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/frister", get(list_deadline_rules))
+}
+
+struct RuleRow {
+    rule: &'static DeadlineRule,
+    local: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "deadline_rules.html")]
 struct RulesPage {
     layout: Layout,
-    rules: &'static [DeadlineRule],
+    rows: Vec<RuleRow>,
 }
 
-async fn list_deadline_rules(page: Page) -> Response {
-    render(&RulesPage {
+async fn list_deadline_rules(
+    State(state): State<AppState>,
+    page: Page,
+) -> Result<Response, UiError> {
+    let local = deadlines::municipality_rules(&state.db, &page.actor).await?;
+    let rows = deadlines::rules()
+        .iter()
+        .map(|rule| RuleRow {
+            rule,
+            local: local.local_for(rule.id).map(|l| {
+                format!(
+                    "{} – {}",
+                    DeadlineRule {
+                        offset: l.offset,
+                        ..*rule
+                    }
+                    .offset_text(),
+                    l.description
+                )
+            }),
+        })
+        .collect();
+    Ok(render(&RulesPage {
         layout: page.layout("Frister og regler"),
-        rules: deadlines::rules(),
-    })
+        rows,
+    }))
 }

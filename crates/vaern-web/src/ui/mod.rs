@@ -8,6 +8,7 @@ mod countdown;
 mod deadlines;
 mod journal;
 mod login;
+mod municipality_settings;
 mod overview;
 mod team;
 mod views;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(admin::router())
+        .merge(municipality_settings::router())
         .merge(team::router())
 }
 
@@ -47,6 +49,7 @@ pub struct Layout {
     pub can_read_log: bool,
     pub can_export_log: bool,
     pub can_lead_team: bool,
+    pub can_manage_municipality: bool,
 }
 
 /// The logged-in user of a UI request, as the policy middleware authenticated them.
@@ -91,6 +94,7 @@ impl Page {
             can_read_log: can(Capability::ReadAccessLog),
             can_export_log: can(Capability::ExportAccessLog),
             can_lead_team: can(Capability::LeadTeam),
+            can_manage_municipality: can(Capability::ManageMunicipality),
         }
     }
 }

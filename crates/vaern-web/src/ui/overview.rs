@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::{Router, extract::State, response::Response, routing::get};
 use vaern_app::{case_process, children};
-use vaern_domain::{dates::format_datetime, process::rule};
+use vaern_domain::dates::format_datetime;
 
 use super::{
     Layout, Page,
@@ -45,17 +45,13 @@ async fn show_overview(State(state): State<AppState>, page: Page) -> Result<Resp
     let overview = case_process::overview(&state.db, &page.actor).await?;
     let cases = children::my_open_cases(&state.db, &page.actor).await?;
     let now = vaern_store::now();
-    let assessment = rule("underretning.vurdering_24t").expect("a national rule");
-    let calendar = vaern_app::deadlines::calendar(&page.actor);
     Ok(render(&OverviewPage {
         layout: page.layout("Mit overblik"),
         awaiting: overview
             .awaiting
             .iter()
             .map(|n| {
-                let due = assessment
-                    .due_at(n.received_at, &calendar)
-                    .unwrap_or(n.received_at);
+                let due = n.assessment_due_at.unwrap_or(n.received_at);
                 AwaitingView {
                     child_id: n.child_id.to_string(),
                     child_name: n.child_name.clone(),

@@ -645,3 +645,170 @@ mod deadline_rules {
         assert_eq!(local.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+mod municipality_rules {
+    use super::*;
+
+    fn due(id: &str, at: &str) -> String {
+        let at: String = form_urlencoded::byte_serialize(at.as_bytes()).collect();
+        format!("/api/v1/deadline-rules/{id}/due?trigger_at={at}")
+    }
+
+    #[tokio::test]
+    async fn a_stricter_local_standard_applies_and_a_looser_one_does_not() {
+        let app = TestApp::spawn().await;
+        let admin = app.api("admin901").await;
+        let worker = app.api("raadgiver901").await;
+        let receipt = due("underretning.kvittering_6hd", "2026-11-23T09:00:00+01:00");
+        assert_eq!(
+            worker.get_json(&receipt).await["due_at"],
+            "2026-12-01T23:59:59+01:00"
+        );
+        let set = admin
+            .put("/api/v1/deadline-rules/underretning.kvittering_6hd/local", json!({"unit": "working_days", "amount": 3, "description": "Servicemål: kvittering inden 3 arbejdsdage"}))
+            .await;
+        assert_eq!(set.status(), StatusCode::OK);
+        assert_eq!(
+            worker.get_json(&receipt).await["due_at"],
+            "2026-11-26T23:59:59+01:00"
+        );
+        let rules = worker.get_json("/api/v1/deadline-rules").await;
+        let rule = items(&rules)
+            .iter()
+            .find(|r| r["id"] == "underretning.kvittering_6hd")
+            .unwrap();
+        assert_eq!(rule["local"]["offset_text"], "3 arbejdsdage");
+        admin
+            .put(
+                "/api/v1/deadline-rules/underretning.kvittering_6hd/local",
+                json!({"unit": "working_days", "amount": 10, "description": "For løst"}),
+            )
+            .await;
+        assert_eq!(
+            worker.get_json(&receipt).await["due_at"],
+            "2026-12-01T23:59:59+01:00",
+            "the law still applies"
+        );
+        let other = app.api("raadgiver902").await.get_json(&receipt).await;
+        assert_eq!(
+            other["due_at"], "2026-12-01T23:59:59+01:00",
+            "another municipality is unaffected"
+        );
+        let changes = admin.get_json("/api/v1/user-changes").await;
+        assert!(
+            items(&changes)
+                .iter()
+                .any(|c| c["action"] == "local_rule_set"),
+            "the change is logged"
+        );
+    }
+
+    /// Retssikkerhedslovens § 3, stk. 2: the municipality sets the application deadline itself.
+    #[tokio::test]
+    async fn a_deadline_left_to_the_municipality_applies_once_set_and_bad_input_is_explained() {
+        let app = TestApp::spawn().await;
+        let admin = app.api("admin901").await;
+        let path = due(
+            "ansoegning.sagsbehandlingsfrist",
+            "2026-11-23T09:00:00+01:00",
+        );
+        assert_eq!(
+            admin.get(&path).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        admin
+            .put(
+                "/api/v1/deadline-rules/ansoegning.sagsbehandlingsfrist/local",
+                json!({"unit": "weeks", "amount": 8, "description": "Afgørelse inden 8 uger"}),
+            )
+            .await;
+        assert_eq!(
+            admin.get_json(&path).await["due_at"],
+            "2027-01-18T23:59:59+01:00"
+        );
+        let bad = admin
+            .put(
+                "/api/v1/deadline-rules/afgoerelse.partshoering/local",
+                json!({"unit": "years", "amount": 0, "description": ""}),
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = bad.json().await.unwrap();
+        assert!(
+            field_message(&problem, "rule_id")
+                .unwrap()
+                .contains("kontrol før handlingen")
+        );
+        assert!(
+            field_message(&problem, "amount").is_some()
+                || field_message(&problem, "unit").is_some()
+        );
+        assert!(field_message(&problem, "description").is_some());
+        let removed = admin
+            .send(
+                Method::DELETE,
+                "/api/v1/deadline-rules/ansoegning.sagsbehandlingsfrist/local",
+                None,
+            )
+            .await;
+        assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    }
+
+    #[tokio::test]
+    async fn closed_days_move_working_day_deadlines_and_registered_deadlines_follow_them() {
+        let app = TestApp::spawn().await;
+        let admin = app.api("admin901").await;
+        let worker = app.api("raadgiver901").await;
+        let christmas = due("underretning.kvittering_6hd", "2026-12-17T15:00:00+01:00");
+        assert_eq!(
+            worker.get_json(&christmas).await["due_at"],
+            "2026-12-29T23:59:59+01:00"
+        );
+        let open = admin
+            .put(
+                "/api/v1/closed-days",
+                json!({"grundlovsdag": true, "juleaftensdag": false, "nytaarsaftensdag": true}),
+            )
+            .await;
+        assert_eq!(open.status(), StatusCode::OK);
+        assert_eq!(
+            worker.get_json(&christmas).await["due_at"],
+            "2026-12-28T23:59:59+01:00"
+        );
+        // A closed day of its own (Friday 6.3.2026) moves a receipt received Monday 2.3.2026.
+        let added = admin
+            .post(
+                "/api/v1/closed-days/days",
+                json!({"day": "2026-03-06", "reason": "Kommunal lukkedag"}),
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::CREATED);
+        let again = admin
+            .post(
+                "/api/v1/closed-days/days",
+                json!({"day": "06.03.2026", "reason": "Igen"}),
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (child, _) = app.a_child("901").await;
+        let body = json!({"received_at": "2026-03-02T10:00:00+01:00", "channel": "telefon", "notifier_kind": "professional",
+            "notifier_name": "Lise Lærer", "notifier_organisation": "Værnby Skole", "text": "Bekymring"});
+        let created = worker
+            .post_json(
+                &format!("/api/v1/children/{}/notifications", child.id),
+                body,
+            )
+            .await;
+        let receipt = created["sub_case"]["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule_id"] == "underretning.kvittering_6hd")
+            .unwrap();
+        // Mon 2.3: 3, 4, 5, (6 closed), 9, 10, 11.3 → due Wed 11.3.2026 end of day (22:59:59Z).
+        assert_eq!(receipt["due_at"], "2026-03-11T22:59:59Z");
+        let calendar = admin.get_json("/api/v1/closed-days").await;
+        assert_eq!(calendar["days"][0]["day"], "2026-03-06");
+        assert_eq!(calendar["juleaftensdag"], false);
+    }
+}

@@ -29,6 +29,7 @@ fn concrete(path: &str, target: &Target) -> String {
         .replace("{entry}", &target.entry)
         .replace("{sub}", &target.sub_case)
         .replace("{step}", "screening")
+        .replace("{day}", "2026-12-28")
 }
 
 /// Whether the route's `{id}` names something a municipality owns (so others must get 404).

@@ -566,3 +566,54 @@ async fn the_rules_page_lists_every_deadline_with_its_paragraph() {
         "unverified references are marked"
     );
 }
+
+#[tokio::test]
+async fn the_settings_page_keeps_a_bad_closed_day_and_shows_local_rules_on_the_rules_page() {
+    let app = TestApp::spawn().await;
+    let (admin, csrf) = app.login("admin901").await;
+    let bad = admin
+        .post(app.url("/admin/frister/lukkedage/ny"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("day", "31.02.2026"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("value=\"31.02.2026\"") && page.contains("Udfyld anledningen"));
+    let saved = admin
+        .post(app.url("/admin/frister/lokale"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("rule_id", "aktindsigt.7hd"),
+            ("amount", "5"),
+            ("unit", "working_days"),
+            ("description", "Svar inden 5 arbejdsdage"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (worker, _) = app.login("raadgiver901").await;
+    let rules = worker
+        .get(app.url("/frister"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(rules.contains("5 arbejdsdage – Svar inden 5 arbejdsdage"));
+    assert_eq!(
+        worker
+            .get(app.url("/admin/frister"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
