@@ -874,8 +874,13 @@ mod municipality_settings {
         settings::add_closed_day(&mut tx, date!(2026 - 03 - 06), "Lukkedag")
             .await
             .unwrap();
-        let again = settings::add_closed_day(&mut tx, date!(2026 - 03 - 06), "Igen").await;
+        tx.commit().await.unwrap();
+        // A conflict ends its transaction (PostgreSQL aborts it), so it gets its own.
+        let mut dup = w.test.db.tenant(w.kbh).await.unwrap();
+        let again = settings::add_closed_day(&mut dup, date!(2026 - 03 - 06), "Igen").await;
         assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        drop(dup);
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
         let days = settings::closed_days(&mut tx).await.unwrap();
         assert_eq!(
             (days.grundlovsdag, days.juleaftensdag, days.nytaarsaftensdag),
