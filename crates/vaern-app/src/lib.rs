@@ -6,6 +6,7 @@ pub mod case_process;
 pub mod children;
 pub mod deadlines;
 pub mod demo;
+pub mod jobs;
 pub mod journal;
 pub mod team;
 pub mod users;

@@ -23,6 +23,8 @@ pub struct Deadline {
     pub status: String,
     pub child_id: ChildId,
     pub child_name: String,
+    pub child_case_id: ChildCaseId,
+    pub escalated_at: Option<OffsetDateTime>,
 }
 
 /// A deadline to create.
@@ -37,7 +39,7 @@ pub struct NewDeadline<'a> {
 
 const DEADLINE_SELECT: &str = "select d.id, d.rule_id, d.sub_case_id, s.title as sub_case_title, \
     d.step_id, d.trigger_at, d.due_at, d.status, ch.id as child_id, \
-    ch.first_name || ' ' || ch.last_name as child_name \
+    ch.first_name || ' ' || ch.last_name as child_name, d.child_case_id, d.escalated_at \
     from deadlines d join sub_cases s on s.id = d.sub_case_id \
     join child_cases cc on cc.id = d.child_case_id join children ch on ch.id = cc.child_id";
 
@@ -122,4 +124,40 @@ pub async fn overdue_for_team(
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(team).bind(utc(now)).fetch_all(c).await?
     }))
+}
+
+/// Open deadlines of the given rules that are overdue at `now` and not yet escalated.
+pub async fn overdue_unescalated(
+    tx: &mut TenantTx,
+    rule_ids: &[&str],
+    now: OffsetDateTime,
+) -> Result<Vec<Deadline>, StoreError> {
+    if rule_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let municipality = tx.municipality();
+    // Placeholders only ($3, $4, …); the ids themselves are bound.
+    let placeholders: Vec<String> = (0..rule_ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "{DEADLINE_SELECT} where d.municipality_id = $1 and d.status = 'open' and d.due_at < $2 \
+         and d.escalated_at is null and d.rule_id in ({}) order by d.due_at, d.id limit 1000",
+        placeholders.join(", ")
+    );
+    Ok(on!(&mut tx.tx, c => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(utc(now));
+        for id in rule_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(c).await?
+    }))
+}
+
+/// Marks a deadline escalated; `false` if another run got there first.
+pub async fn mark_escalated(tx: &mut TenantTx, id: DeadlineId) -> Result<bool, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => {
+        sqlx::query("update deadlines set escalated_at = $3 where municipality_id = $1 and id = $2 and escalated_at is null")
+            .bind(municipality).bind(id).bind(now()).execute(c).await?.rows_affected()
+    });
+    Ok(changed == 1)
 }

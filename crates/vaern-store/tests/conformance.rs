@@ -926,3 +926,35 @@ mod municipality_settings {
         );
     }
 }
+
+mod job_leases {
+    use super::*;
+    use vaern_store::jobs;
+
+    #[tokio::test]
+    async fn one_owner_holds_a_lease_until_it_finishes_or_the_lease_expires() {
+        let w = world().await;
+        let take = |owner: &'static str, secs: i64| {
+            let db = w.test.db.clone();
+            async move {
+                let mut tx = db.global().await.unwrap();
+                let taken = jobs::take_lease(&mut tx, "test_job", owner, Duration::seconds(secs))
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                taken
+            }
+        };
+        assert!(take("a", 300).await);
+        assert!(!take("b", 300).await, "held by a");
+        assert!(take("a", 300).await, "the holder may renew");
+        let mut tx = w.test.db.global().await.unwrap();
+        jobs::finish(&mut tx, "test_job", "a", "ok").await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(take("b", -1).await, "free after finishing");
+        assert!(take("c", 300).await, "b's lease has expired");
+        let mut tx = w.test.db.global().await.unwrap();
+        let (_, result) = jobs::last_run(&mut tx, "test_job").await.unwrap().unwrap();
+        assert_eq!(result, "ok");
+    }
+}

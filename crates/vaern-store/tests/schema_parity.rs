@@ -13,7 +13,15 @@ fn tables(dir: &str) -> BTreeMap<String, Vec<String>> {
         let sql = std::fs::read_to_string(&file).unwrap();
         let mut current: Option<(String, Vec<String>)> = None;
         for line in sql.lines().map(str::trim) {
-            if let Some(rest) = line.strip_prefix("create table ") {
+            if let Some(rest) = line.strip_prefix("alter table ")
+                && let Some((table, column)) = rest.split_once(" add column ")
+            {
+                let column = column.split_whitespace().next().unwrap_or("").to_owned();
+                tables
+                    .entry(table.to_owned())
+                    .or_insert_with(Vec::new)
+                    .push(column);
+            } else if let Some(rest) = line.strip_prefix("create table ") {
                 current = Some((rest.trim_end_matches(" (").to_owned(), Vec::new()));
             } else if line.starts_with(");") {
                 if let Some((name, columns)) = current.take() {

@@ -50,6 +50,17 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Background jobs (the server runs them by itself every minute).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every job once (for cron-style use); a job another instance is running is skipped.
+    RunOnce,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +168,23 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Jobs {
+            command: JobsCommand::RunOnce,
+        } => {
+            let db = open(&config).await?;
+            let report = vaern_app::jobs::run_once(&db, &instance_name())
+                .await
+                .map_err(explain)?;
+            if report.ran {
+                println!(
+                    "Jobs kørt: {} overskredne frister eskaleret",
+                    report.escalated
+                );
+            } else {
+                println!("Jobbene køres allerede af en anden instans; intet gjort");
+            }
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { username },
         } => {
@@ -247,6 +275,7 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
     if demo {
         print_logins();
     }
+    tokio::spawn(scheduler(db.clone()));
     let state = AppState::new(
         db.clone(),
         WebConfig {
@@ -256,6 +285,32 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
     vaern_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
+}
+
+/// A name for this process in job leases.
+fn instance_name() -> String {
+    format!(
+        "vaern-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Runs the background jobs every minute. Leases in the database keep several instances from
+/// doing the same work; a failed run is logged and retried at the next tick.
+async fn scheduler(db: Db) {
+    let owner = instance_name();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match vaern_app::jobs::run_once(&db, &owner).await {
+            Ok(report) if report.escalated > 0 => {
+                tracing::info!(escalated = report.escalated, "deadlines escalated")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "background jobs failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -135,3 +135,14 @@ async fn demo_data_goes_only_into_an_empty_database() {
     let (ok, _, err) = vaern(&test.url, &["demo"]);
     assert!(!ok && err.contains("allerede data"), "{err}");
 }
+
+#[tokio::test]
+async fn jobs_run_once_reports_what_it_did() {
+    let test = TestDb::new().await;
+    let (ok, out, err) = vaern(&test.url, &["jobs", "run-once"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Jobs kørt: 0 overskredne frister eskaleret"),
+        "{out}"
+    );
+}
