@@ -10,6 +10,7 @@ use vaern_domain::{
     journal::EntryKind,
     process::{
         StepDef, SubCaseKind,
+        decision::Decision,
         notification::{Assessment, AssessmentInput, NewNotification, NewNotificationInput},
         rule,
     },
@@ -20,6 +21,7 @@ use vaern_store::{
     access_log::{self, AccessKind},
     children::{self, Child},
     deadlines::{self, Deadline, NewDeadline},
+    decisions::{self, StoredDecision},
     journal::{self, NewEntry},
     notifications::{self, Notification},
     sub_cases::{self, NewStep, SubCase},
@@ -572,4 +574,170 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
         deadlines,
         next_steps,
     })
+}
+
+/// Makes the decision of a Decision sub-case: refused before partshøring (or a recorded
+/// exception), without begrundelse, or without klagevejledning unless fully granted. Completes
+/// the step and journals the full decision.
+pub async fn make_decision(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+    input: &vaern_domain::process::decision::DecisionInput,
+) -> Result<StoredDecision, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    if sub_case.kind != SubCaseKind::Decision.code() || sub_case.status != "open" {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "legal_basis",
+            "Afgørelser træffes i en åben delsag af typen «Afgørelse»",
+        )));
+    }
+    if let Some(existing) = decisions::for_sub_case(&mut tx, id).await? {
+        return Err(AppError::Conflict(format!(
+            "Afgørelsen er allerede truffet af {} {}",
+            existing.decided_by_name.as_deref().unwrap_or("en anden"),
+            format_datetime(existing.decided_at)
+        )));
+    }
+    let party_heard = sub_case
+        .steps
+        .iter()
+        .any(|s| s.code == "partshoering" && s.status != "pending");
+    let decision = Decision::parse(input, party_heard)?;
+    let stored = match decisions::create(&mut tx, id, &decision, actor.user_id).await {
+        Ok(stored) => stored,
+        Err(vaern_store::StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(
+                "Afgørelsen blev netop truffet af en anden. Genindlæs siden.".into(),
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if let Some(step) = sub_case
+        .steps
+        .iter()
+        .find(|s| s.code == "afgoerelse" && s.status == "pending")
+    {
+        sub_cases::finish_step(
+            &mut tx,
+            step.id,
+            "done",
+            Some(decision.outcome.label()),
+            actor.user_id,
+        )
+        .await?;
+        deadlines::meet_for_step(&mut tx, step.id).await?;
+    }
+    let basis = vaern_domain::law::paragraph(decision.legal_basis)
+        .map(|p| p.citation)
+        .unwrap_or(decision.legal_basis);
+    let mut body = format!(
+        "{} traf afgørelse: {} efter {basis}.\n\n{}\n\nBegrundelse: {}",
+        actor.name,
+        decision.outcome.label().to_lowercase(),
+        decision.content,
+        decision.reasoning
+    );
+    if let Some(guidance) = &decision.appeal_guidance {
+        body.push_str(&format!("\n\nKlagevejledning: {guidance}"));
+    }
+    note(&mut tx, actor, case, "Afgørelse truffet", &body).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Records when the decision was made known to the party: completes the step and starts the
+/// 4-week appeal deadline (retssikkerhedslovens § 67).
+pub async fn record_made_known(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+    made_known_at: &str,
+) -> Result<StoredDecision, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let decision = decisions::for_sub_case(&mut tx, id).await?.ok_or_else(|| {
+        AppError::Invalid(FieldErrors::single(
+            "made_known_at",
+            "Afgørelsen skal være truffet, før den kan meddeles",
+        ))
+    })?;
+    let at = vaern_domain::process::notification::parse_instant(made_known_at)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("made_known_at", m)))?;
+    if at > vaern_store::now() + time::Duration::minutes(5) {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "made_known_at",
+            "Tidspunktet ligger i fremtiden",
+        )));
+    }
+    if at < decision.decided_at - time::Duration::minutes(5) {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "made_known_at",
+            "En afgørelse kan ikke meddeles, før den er truffet",
+        )));
+    }
+    if !decisions::set_made_known(&mut tx, decision.id, at).await? {
+        return Err(AppError::Conflict(
+            "Det er allerede registreret, hvornår afgørelsen blev meddelt".into(),
+        ));
+    }
+    let rules = MunicipalityRules::load(&mut tx).await?;
+    let rule = rule("afgoerelse.klagefrist_4u").expect("a national rule");
+    let step = sub_case.steps.iter().find(|s| s.code == "meddelelse");
+    let due_at = rules.due_at(rule, at).expect("a fixed offset");
+    deadlines::create(
+        &mut tx,
+        &NewDeadline {
+            case,
+            sub_case: id,
+            step: None,
+            rule_id: rule.id,
+            trigger_at: at,
+            due_at,
+        },
+    )
+    .await?;
+    if let Some(step) = step.filter(|s| s.status == "pending") {
+        sub_cases::finish_step(
+            &mut tx,
+            step.id,
+            "done",
+            Some(&format!("Meddelt {}", format_datetime(at))),
+            actor.user_id,
+        )
+        .await?;
+    }
+    let body = format!(
+        "{} registrerede, at afgørelsen blev meddelt parten {}. Klagefristen udløber {} ({}).",
+        actor.name,
+        format_datetime(at),
+        format_datetime(due_at),
+        rule.legal_reference
+    );
+    note(&mut tx, actor, case, "Afgørelse meddelt", &body).await?;
+    let decision = decisions::for_sub_case(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(decision)
+}
+
+/// The decision of a sub-case, if made.
+pub async fn decision(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    id: SubCaseId,
+) -> Result<Option<StoredDecision>, AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    sub_case_of(&mut tx, child, id).await?;
+    let decision = decisions::for_sub_case(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(decision)
 }

@@ -6,6 +6,7 @@ pub mod child;
 pub mod cpr;
 pub mod dates;
 pub mod journal;
+pub mod law;
 pub mod process;
 pub mod text;
 pub mod user;

@@ -64,4 +64,6 @@ id_type! {
     DeadlineId;
     /// An underretning.
     NotificationId;
+    /// A decision (afgørelse).
+    DecisionId;
 }

@@ -10,6 +10,7 @@ pub mod admin_log;
 pub mod auth;
 pub mod children;
 pub mod deadlines;
+pub mod decisions;
 pub mod jobs;
 pub mod journal;
 pub mod municipalities;

@@ -79,6 +79,16 @@ pub const ROUTES: &[RouteSpec] = &[
         "/boern/{id}/delsager/{sub}/afslut",
         Needs(EditChildren),
     ),
+    r(
+        "POST",
+        "/boern/{id}/delsager/{sub}/afgoerelse",
+        Needs(EditChildren),
+    ),
+    r(
+        "POST",
+        "/boern/{id}/delsager/{sub}/meddelt",
+        Needs(EditChildren),
+    ),
     r("GET", "/boern/{id}/sag", Needs(EditChildren)),
     r("POST", "/boern/{id}/sag", Needs(EditChildren)),
     r("GET", "/frister", Authenticated),
@@ -151,6 +161,21 @@ pub const ROUTES: &[RouteSpec] = &[
     r(
         "POST",
         "/api/v1/children/{id}/sub-cases/{sub}/close",
+        Needs(EditChildren),
+    ),
+    r(
+        "GET",
+        "/api/v1/children/{id}/sub-cases/{sub}/decision",
+        Needs(ReadChildren),
+    ),
+    r(
+        "POST",
+        "/api/v1/children/{id}/sub-cases/{sub}/decision",
+        Needs(EditChildren),
+    ),
+    r(
+        "POST",
+        "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known",
         Needs(EditChildren),
     ),
     r("GET", "/api/v1/team", Needs(LeadTeam)),

@@ -2,6 +2,7 @@
 //! statutory deadline rules of DOMAIN.md §3, and the sub-case kinds with their ordered steps.
 
 pub mod deadline_rules;
+pub mod decision;
 pub mod kinds;
 pub mod notification;
 

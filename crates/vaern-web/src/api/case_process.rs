@@ -52,6 +52,14 @@ pub fn router() -> Router<AppState> {
             "/api/v1/children/{id}/sub-cases/{sub}/close",
             post(close_sub_case),
         )
+        .route(
+            "/api/v1/children/{id}/sub-cases/{sub}/decision",
+            get(get_decision).post(create_decision),
+        )
+        .route(
+            "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known",
+            post(create_made_known),
+        )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -396,4 +404,112 @@ pub async fn close_sub_case(
         case_process::close_sub_case(&state.db, &actor, child, sub, &body.reason).await?;
     let (_, _, _, deadlines) = case_process::sub_case(&state.db, &actor, child, sub).await?;
     Ok(Json(SubCaseDto::new(&sub_case, &deadlines)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionDto {
+    pub id: Uuid,
+    /// Paragraph id from the catalogue, e.g. `bl32_1_3`.
+    pub legal_basis: String,
+    pub legal_basis_citation: Option<&'static str>,
+    /// `grant`, `partial` or `refusal`.
+    pub outcome: String,
+    pub content: String,
+    pub reasoning: String,
+    pub appeal_guidance: Option<String>,
+    pub decided_at: String,
+    pub decided_by: Option<String>,
+    pub made_known_at: Option<String>,
+}
+
+impl DecisionDto {
+    fn new(d: &vaern_store::decisions::StoredDecision) -> Self {
+        DecisionDto {
+            id: d.id.0,
+            legal_basis: d.legal_basis.clone(),
+            legal_basis_citation: vaern_domain::law::paragraph(&d.legal_basis).map(|p| p.citation),
+            outcome: d.outcome.clone(),
+            content: d.content.clone(),
+            reasoning: d.reasoning.clone(),
+            appeal_guidance: d.appeal_guidance.clone(),
+            decided_at: instant(d.decided_at),
+            decided_by: d.decided_by_name.clone(),
+            made_known_at: d.made_known_at.map(instant),
+        }
+    }
+}
+
+/// Body of the decision.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct DecisionBody {
+    /// Paragraph id: `bl30`, `bl32_1_1` … `bl32_1_8`, `bl46`, `bl47`.
+    pub legal_basis: String,
+    /// `grant`, `partial` or `refusal`.
+    pub outcome: String,
+    pub content: String,
+    pub reasoning: String,
+    /// Required unless `grant`.
+    pub appeal_guidance: String,
+}
+
+/// Make the decision of a Decision sub-case (after partshøring or a recorded exception).
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/decision", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = DecisionBody,
+    responses((status = 201, body = DecisionDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_decision(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> Result<(StatusCode, Json<DecisionDto>), ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let input = vaern_domain::process::decision::DecisionInput {
+        legal_basis: body.legal_basis,
+        outcome: body.outcome,
+        content: body.content,
+        reasoning: body.reasoning,
+        appeal_guidance: body.appeal_guidance,
+    };
+    let decision = case_process::make_decision(&state.db, &actor, child, sub, &input).await?;
+    Ok((StatusCode::CREATED, Json(DecisionDto::new(&decision))))
+}
+
+/// The decision of a sub-case.
+#[utoipa::path(get, path = "/api/v1/children/{id}/sub-cases/{sub}/decision", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path)),
+    responses((status = 200, body = DecisionDto), (status = 404, body = Problem)))]
+pub async fn get_decision(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub)): Path<(String, String)>,
+) -> Result<Json<DecisionDto>, ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let decision = case_process::decision(&state.db, &actor, child, sub)
+        .await?
+        .ok_or(ApiError(vaern_app::AppError::NotFound))?;
+    Ok(Json(DecisionDto::new(&decision)))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct MadeKnownBody {
+    /// When the party got the decision (RFC 3339).
+    pub made_known_at: String,
+}
+
+/// Record when the decision was made known; starts the 4-week appeal deadline.
+#[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known", tag = "case-process",
+    params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = MadeKnownBody,
+    responses((status = 200, body = DecisionDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_made_known(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, sub)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MadeKnownBody>,
+) -> Result<Json<DecisionDto>, ApiError> {
+    let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
+    let decision =
+        case_process::record_made_known(&state.db, &actor, child, sub, &body.made_known_at).await?;
+    Ok(Json(DecisionDto::new(&decision)))
 }

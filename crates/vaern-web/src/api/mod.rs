@@ -73,6 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         deadlines::get_closed_days, deadlines::put_closed_days, deadlines::add_closed_day, deadlines::delete_closed_day,
         case_process::create_notification, case_process::list_sub_cases, case_process::create_sub_case,
         case_process::create_assessment, case_process::finish_step, case_process::close_sub_case,
+        case_process::create_decision, case_process::get_decision, case_process::create_made_known,
         team::get_team, team::reassign_cases,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),

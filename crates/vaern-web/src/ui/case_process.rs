@@ -17,8 +17,10 @@ use vaern_app::{
 use vaern_domain::{
     FieldErrors,
     dates::format_datetime,
+    law::PARAGRAPHS,
     process::{
         SubCaseKind,
+        decision::{DecisionInput, Outcome, STANDARD_APPEAL_GUIDANCE},
         notification::{AssessmentInput, CHANNELS, CONCERNS, NewNotificationInput, NotifierKind},
     },
 };
@@ -56,6 +58,14 @@ pub fn router() -> Router<AppState> {
             post(finish_step),
         )
         .route("/boern/{id}/delsager/{sub}/afslut", post(close_sub_case))
+        .route(
+            "/boern/{id}/delsager/{sub}/afgoerelse",
+            post(create_decision),
+        )
+        .route(
+            "/boern/{id}/delsager/{sub}/meddelt",
+            post(create_made_known),
+        )
 }
 
 fn notice(code: &str) -> Option<String> {
@@ -68,6 +78,10 @@ fn notice(code: &str) -> Option<String> {
         "vurderet" => Some("Vurderingen er gemt, og 24-timersfristen er overholdt.".into()),
         "skridt" => Some("Sagsskridtet er gemt.".into()),
         "afsluttet" => Some("Delsagen er afsluttet.".into()),
+        "afgoerelse" => Some("Afgørelsen er truffet og skrevet i journalen.".into()),
+        "meddelt" => {
+            Some("Det er registreret, at afgørelsen er meddelt. Klagefristen løber nu.".into())
+        }
         _ => None,
     }
 }
@@ -374,6 +388,16 @@ struct SubCasePage {
     sub_case: SubCaseHeader,
     steps: Vec<StepView>,
     notification: Option<NotificationView>,
+    decision: Option<DecisionPanel>,
+    paragraphs: Vec<Choice>,
+    outcomes: Vec<Choice>,
+}
+
+/// The decision part of a Decision sub-case: the form, or the decision made.
+struct DecisionPanel {
+    party_heard: bool,
+    made: Option<String>,
+    made_known: Option<String>,
 }
 
 fn yes_no(value: Option<bool>) -> &'static str {
@@ -438,6 +462,23 @@ async fn sub_case_page(
 ) -> Result<SubCasePage, UiError> {
     let (child, sub_case, notification, deadlines) =
         case_process::sub_case(&state.db, &page.actor, id, sub).await?;
+    let decision = if sub_case.kind == SubCaseKind::Decision.code() {
+        let made = case_process::decision(&state.db, &page.actor, id, sub).await?;
+        Some(decision_panel(&sub_case, made.as_ref()))
+    } else {
+        None
+    };
+    let form = if decision.as_ref().is_some_and(|d| d.made.is_none())
+        && form.value("appeal_guidance").is_empty()
+        && !form.has_errors()
+    {
+        FormView::new(
+            [("appeal_guidance", STANDARD_APPEAL_GUIDANCE.to_owned())],
+            FieldErrors::new(),
+        )
+    } else {
+        form
+    };
     let now = vaern_store::now();
     let open = sub_case.status == "open";
     let current = sub_case.next_step().map(|s| s.id);
@@ -501,7 +542,46 @@ async fn sub_case_page(
         },
         steps,
         notification,
+        decision,
+        paragraphs: PARAGRAPHS
+            .iter()
+            .map(|p| Choice::new(p.id, format!("{} – {}", p.citation, p.title)))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| Choice::new(o.code(), o.label()))
+            .collect(),
     })
+}
+
+fn decision_panel(
+    sub_case: &SubCase,
+    made: Option<&vaern_store::decisions::StoredDecision>,
+) -> DecisionPanel {
+    DecisionPanel {
+        party_heard: sub_case
+            .steps
+            .iter()
+            .any(|s| s.code == "partshoering" && s.status != "pending"),
+        made_known: made.and_then(|d| d.made_known_at).map(format_datetime),
+        made: made.map(|d| {
+            let basis = vaern_domain::law::paragraph(&d.legal_basis)
+                .map(|p| p.citation)
+                .unwrap_or(&d.legal_basis);
+            let outcome = Outcome::parse(&d.outcome).map(Outcome::label).unwrap_or("");
+            let mut text = format!(
+                "{outcome} efter {basis}.\nTruffet {} af {}.\n\n{}\n\nBegrundelse: {}",
+                format_datetime(d.decided_at),
+                d.decided_by_name.as_deref().unwrap_or(""),
+                d.content,
+                d.reasoning
+            );
+            if let Some(guidance) = &d.appeal_guidance {
+                text.push_str(&format!("\n\nKlagevejledning: {guidance}"));
+            }
+            text
+        }),
+    }
 }
 
 async fn show_sub_case(
@@ -607,6 +687,65 @@ async fn close_sub_case(
                 sub,
                 error,
                 vec![("reason", input.reason)],
+            )
+            .await
+        }
+    }
+}
+
+async fn create_decision(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub)): Path<(String, String)>,
+    UiForm(input): UiForm<DecisionInput>,
+) -> Result<Response, UiError> {
+    let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
+    match case_process::make_decision(&state.db, &page.actor, id, sub, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/boern/{id}/delsager/{sub}?besked=afgoerelse#afgoerelse"
+        ))
+        .into_response()),
+        Err(error) => {
+            let kept = vec![
+                ("legal_basis", input.legal_basis),
+                ("outcome", input.outcome),
+                ("content", input.content),
+                ("reasoning", input.reasoning),
+                ("appeal_guidance", input.appeal_guidance),
+            ];
+            sub_case_error(&state, &page, id, sub, error, kept).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MadeKnownForm {
+    made_known_at: String,
+}
+
+async fn create_made_known(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, sub)): Path<(String, String)>,
+    UiForm(input): UiForm<MadeKnownForm>,
+) -> Result<Response, UiError> {
+    let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
+    match case_process::record_made_known(&state.db, &page.actor, id, sub, &input.made_known_at)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/boern/{id}/delsager/{sub}?besked=meddelt#afgoerelse"
+        ))
+        .into_response()),
+        Err(error) => {
+            sub_case_error(
+                &state,
+                &page,
+                id,
+                sub,
+                error,
+                vec![("made_known_at", input.made_known_at)],
             )
             .await
         }

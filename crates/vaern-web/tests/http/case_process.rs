@@ -470,3 +470,179 @@ mod team {
         assert!(page.contains(&format!("value=\"{mads}\" selected")));
     }
 }
+
+mod decisions {
+    use super::*;
+
+    fn decision(outcome: &str, guidance: &str) -> Value {
+        json!({"legal_basis": "bl32_1_3", "outcome": outcome, "content": "Der bevilges fast kontaktperson.",
+               "reasoning": "Undersøgelsen viser behov for en fast voksen.", "appeal_guidance": guidance})
+    }
+
+    #[tokio::test]
+    async fn a_decision_needs_partshoering_begrundelse_and_klagevejledning_and_starts_the_appeal_deadline()
+     {
+        let app = TestApp::spawn().await;
+        let (child, _) = app.a_child("901").await;
+        let api = app.api("raadgiver901").await;
+        let sub_case = api
+            .post_json(
+                &format!("/api/v1/children/{}/sub-cases", child.id),
+                json!({"kind": "decision"}),
+            )
+            .await;
+        let base = format!(
+            "/api/v1/children/{}/sub-cases/{}",
+            child.id,
+            sub_case["id"].as_str().unwrap()
+        );
+
+        let early = api
+            .post(&format!("{base}/decision"), decision("grant", ""))
+            .await;
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = early.json().await.unwrap();
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("forvaltningslovens § 19"),
+            "{problem}"
+        );
+
+        // The exception to partshøring is recorded by skipping the step with its reason.
+        let skipped = api.post(&format!("{base}/steps/partshoering"), json!({"action": "skip", "note": "Undtagelse: afgørelsen giver fuldt medhold (FVL § 19, stk. 2, nr. 1)"})).await;
+        assert_eq!(skipped.status(), StatusCode::OK);
+        let no_guidance = api
+            .post(&format!("{base}/decision"), decision("refusal", ""))
+            .await;
+        assert_eq!(no_guidance.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let no_reason = api.post(&format!("{base}/decision"), json!({"legal_basis": "bl32_1_3", "outcome": "grant", "content": "x", "reasoning": ""})).await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let made = api
+            .post(&format!("{base}/decision"), decision("grant", ""))
+            .await;
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let made: Value = made.json().await.unwrap();
+        assert_eq!(
+            made["legal_basis_citation"],
+            "Barnets lov § 32, stk. 1, nr. 3"
+        );
+        assert_eq!(
+            made["appeal_guidance"],
+            Value::Null,
+            "a full grant needs no klagevejledning"
+        );
+        assert_eq!(
+            api.post(&format!("{base}/decision"), decision("grant", ""))
+                .await
+                .status(),
+            StatusCode::CONFLICT
+        );
+
+        let future = api
+            .post(
+                &format!("{base}/decision/made-known"),
+                json!({"made_known_at": "2999-01-01T10:00:00+01:00"}),
+            )
+            .await;
+        assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let now = vaern_store::now();
+        let known = now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let told = api
+            .post(
+                &format!("{base}/decision/made-known"),
+                json!({"made_known_at": known}),
+            )
+            .await;
+        assert_eq!(told.status(), StatusCode::OK);
+        let sub_cases = api
+            .get_json(&format!("/api/v1/children/{}/sub-cases", child.id))
+            .await;
+        let decided = sub_cases["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "decision")
+            .unwrap();
+        assert_eq!(step(decided, "afgoerelse")["status"], "done");
+        assert_eq!(step(decided, "meddelelse")["status"], "done");
+        let appeal =
+            deadline(decided, "afgoerelse.klagefrist_4u").expect("retssikkerhedslovens § 67");
+        let due = time::OffsetDateTime::parse(
+            appeal["due_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let local = |at: time::OffsetDateTime| at.to_offset(vaern_domain::dates::danish_offset(at));
+        assert_eq!(
+            local(due).date(),
+            local(now).date() + time::Duration::weeks(4),
+            "4 weeks, the same weekday"
+        );
+        let again = api
+            .post(
+                &format!("{base}/decision/made-known"),
+                json!({"made_known_at": known}),
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+    }
+
+    #[tokio::test]
+    async fn the_decision_form_offers_the_standard_klagevejledning_and_keeps_input_on_errors() {
+        let app = TestApp::spawn().await;
+        let (child, _) = app.a_child("901").await;
+        let api = app.api("raadgiver901").await;
+        let sub_case = api
+            .post_json(
+                &format!("/api/v1/children/{}/sub-cases", child.id),
+                json!({"kind": "decision"}),
+            )
+            .await;
+        let path = format!(
+            "/boern/{}/delsager/{}",
+            child.id,
+            sub_case["id"].as_str().unwrap()
+        );
+        let (client, csrf) = app.login("raadgiver901").await;
+        let page = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Du kan klage over afgørelsen til Ankestyrelsen"));
+        assert!(
+            page.contains("forvaltningslovens § 19"),
+            "the page says partshøring comes first"
+        );
+        let response = client
+            .post(app.url(&format!("{path}/afgoerelse")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("legal_basis", "bl46"),
+                ("outcome", "refusal"),
+                ("content", "Afslag på anbringelse"),
+                ("reasoning", ""),
+                ("appeal_guidance", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("Afslag på anbringelse"),
+            "the content typed is kept"
+        );
+        assert!(
+            page.contains("forvaltningslovens § 25") && page.contains("forvaltningslovens § 22")
+        );
+    }
+}

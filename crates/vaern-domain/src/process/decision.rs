@@ -1,0 +1,182 @@
+//! A decision (afgørelse): legal basis, outcome, content, begrundelse and klagevejledning
+//! (forvaltningslovens §§ 22-25), finalised only after partshøring or a recorded exception
+//! (§ 19). Its notification starts the appeal deadline (retssikkerhedslovens § 67).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{FieldErrors, law::paragraph, text::required_text};
+
+/// Whether the party gets what was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Bevilling: fully granted.
+    Grant,
+    /// Delvis bevilling.
+    Partial,
+    /// Afslag.
+    Refusal,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Grant, Outcome::Partial, Outcome::Refusal];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Grant => "grant",
+            Outcome::Partial => "partial",
+            Outcome::Refusal => "refusal",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Grant => "Bevilling (fuldt medhold)",
+            Outcome::Partial => "Delvis bevilling",
+            Outcome::Refusal => "Afslag",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.code() == code.trim())
+            .ok_or_else(|| "Vælg bevilling, delvis bevilling eller afslag".into())
+    }
+}
+
+/// The standard klagevejledning offered in the form (the caseworker may adapt it).
+pub const STANDARD_APPEAL_GUIDANCE: &str = "Du kan klage over afgørelsen til Ankestyrelsen. Klagen skal \
+sendes til kommunen inden 4 uger fra den dag, du fik afgørelsen. Kommunen genvurderer afgørelsen, og \
+fastholder vi den, sender vi klagen videre til Ankestyrelsen (retssikkerhedslovens §§ 66-67).";
+
+/// The raw form or JSON body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionInput {
+    pub legal_basis: String,
+    pub outcome: String,
+    pub content: String,
+    pub reasoning: String,
+    pub appeal_guidance: String,
+}
+
+/// A validated decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub legal_basis: &'static str,
+    pub outcome: Outcome,
+    pub content: String,
+    pub reasoning: String,
+    /// None only for a full grant.
+    pub appeal_guidance: Option<String>,
+}
+
+impl Decision {
+    /// Validates; `party_heard` says whether partshøring is done or an exception is recorded.
+    pub fn parse(input: &DecisionInput, party_heard: bool) -> Result<Decision, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !party_heard {
+            errors.add(
+                "legal_basis",
+                "Afgørelsen kan først træffes, når partshøringen er gennemført eller undtagelsen er noteret (forvaltningslovens § 19)",
+            );
+        }
+        let legal_basis = match paragraph(input.legal_basis.trim()) {
+            Some(p) => Some(p.id),
+            None => {
+                errors.add("legal_basis", "Vælg afgørelsens hjemmel");
+                None
+            }
+        };
+        let outcome = errors.take("outcome", Outcome::parse(&input.outcome));
+        let content = errors.take(
+            "content",
+            required_text(&input.content, "afgørelsens indhold", 20_000),
+        );
+        let reasoning = errors.take(
+            "reasoning",
+            required_text(
+                &input.reasoning,
+                "begrundelsen (forvaltningslovens § 22)",
+                20_000,
+            ),
+        );
+        let guidance = input.appeal_guidance.trim();
+        let appeal_guidance = match outcome {
+            Some(Outcome::Grant) if guidance.is_empty() => None,
+            _ if guidance.is_empty() => {
+                errors.add("appeal_guidance", "Skriv klagevejledning – den skal med, når parten ikke får fuldt medhold (forvaltningslovens § 25)");
+                None
+            }
+            _ => Some(guidance.to_owned()),
+        };
+        errors.into_result(|| Decision {
+            legal_basis: legal_basis.expect("checked"),
+            outcome: outcome.expect("checked"),
+            content: content.expect("checked"),
+            reasoning: reasoning.expect("checked"),
+            appeal_guidance,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(outcome: &str, guidance: &str) -> DecisionInput {
+        DecisionInput {
+            legal_basis: "bl32_1_3".into(),
+            outcome: outcome.into(),
+            content: "Der bevilges fast kontaktperson.".into(),
+            reasoning: "Undersøgelsen viser behov for støtte.".into(),
+            appeal_guidance: guidance.into(),
+        }
+    }
+
+    /// Forvaltningslovens § 19: no decision before partshøring (or a recorded exception).
+    #[test]
+    fn a_decision_before_partshoering_is_refused() {
+        let errors = Decision::parse(&input("grant", ""), false).unwrap_err();
+        assert!(errors.for_field("legal_basis").unwrap().contains("§ 19"));
+    }
+
+    /// Forvaltningslovens § 25: klagevejledning unless the party gets full medhold.
+    #[test]
+    fn klagevejledning_is_required_unless_fully_granted() {
+        assert_eq!(
+            Decision::parse(&input("grant", ""), true)
+                .unwrap()
+                .appeal_guidance,
+            None
+        );
+        for outcome in ["partial", "refusal"] {
+            let errors = Decision::parse(&input(outcome, ""), true).unwrap_err();
+            assert!(
+                errors
+                    .for_field("appeal_guidance")
+                    .unwrap()
+                    .contains("§ 25"),
+                "{outcome}"
+            );
+        }
+        assert!(Decision::parse(&input("refusal", STANDARD_APPEAL_GUIDANCE), true).is_ok());
+    }
+
+    /// Forvaltningslovens § 22: a written decision carries its begrundelse.
+    #[test]
+    fn a_decision_without_begrundelse_is_refused() {
+        let raw = DecisionInput {
+            reasoning: " ".into(),
+            ..input("grant", "")
+        };
+        assert!(
+            Decision::parse(&raw, true)
+                .unwrap_err()
+                .for_field("reasoning")
+                .unwrap()
+                .contains("§ 22")
+        );
+    }
+}
