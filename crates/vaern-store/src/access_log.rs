@@ -91,7 +91,8 @@ pub async fn record(
     record_many(tx, user, &[person], kind, detail).await
 }
 
-/// Records one row per person for one use (a search hitting several children).
+/// Records one row per person for one use (a search hitting several children), in multi-row
+/// inserts of up to 100 rows, so a long list costs a statement per hundred, not per child.
 pub async fn record_many(
     tx: &mut TenantTx,
     user: UserId,
@@ -101,17 +102,36 @@ pub async fn record_many(
 ) -> Result<(), StoreError> {
     let municipality = tx.municipality();
     let at = now();
-    on!(&mut tx.tx, c => {
-        for person in persons {
-            sqlx::query(
-                "insert into access_log (id, municipality_id, user_id, person_id, kind, detail, at) \
-                 values ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(AccessLogId::new()).bind(municipality).bind(user).bind(*person)
-            .bind(kind.code()).bind(detail).bind(at)
-            .execute(&mut *c).await?;
-        }
-    });
+    for chunk in persons.chunks(100) {
+        // Placeholders only; every value is bound.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
+            })
+            .collect();
+        let sql = format!(
+            "insert into access_log (id, municipality_id, user_id, person_id, kind, detail, at) values {}",
+            rows.join(", ")
+        );
+        on!(&mut tx.tx, c => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for person in chunk {
+                query = query.bind(AccessLogId::new()).bind(municipality).bind(user).bind(*person)
+                    .bind(kind.code()).bind(detail).bind(at);
+            }
+            query.execute(c).await?;
+        });
+    }
     Ok(())
 }
 

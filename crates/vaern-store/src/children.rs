@@ -146,6 +146,7 @@ pub async fn open_case(
     let municipality = tx.municipality();
     let id = ChildCaseId::new();
     let at = now();
+    crate::count_queries(2);
     on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into case_counters (municipality_id, next_value) values ($1, 1) \

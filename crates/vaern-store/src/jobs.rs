@@ -13,6 +13,7 @@ pub async fn take_lease(
     length: Duration,
 ) -> Result<bool, StoreError> {
     let at = now();
+    crate::count_queries(1);
     let taken = on!(&mut tx.tx, c => {
         sqlx::query("insert into jobs (name) values ($1) on conflict (name) do nothing")
             .bind(job).execute(&mut *c).await?;

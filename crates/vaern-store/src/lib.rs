@@ -24,6 +24,19 @@ pub use error::StoreError;
 pub use ids::*;
 pub use tenant::{AuthTx, GlobalTx, TenantTx, Tx};
 
+static QUERIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Statements sent to the database since start (for `/metrics` and the N+1 checks).
+pub fn queries() -> u64 {
+    QUERIES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts `n` statements; the `on!` macro calls it for each block it runs.
+#[doc(hidden)]
+pub fn count_queries(n: u64) {
+    QUERIES.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The same instant in UTC. Every instant is stored in UTC: SQLite keeps timestamps as text, so
 /// mixed offsets would sort and compare wrongly (and PostgreSQL returns UTC anyway).
 pub fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {

@@ -27,6 +27,7 @@ pub struct ClosedDay {
 /// The municipality's closed days; the common default where nothing is set.
 pub async fn closed_days(tx: &mut TenantTx) -> Result<ClosedDays, StoreError> {
     let municipality = tx.municipality();
+    crate::count_queries(1);
     let (row, extra): (Option<CalendarRow>, Vec<ClosedDay>) = on!(&mut tx.tx, c => {
         let row = sqlx::query_as(
             "select grundlovsdag, juleaftensdag, nytaarsaftensdag from municipality_calendars \

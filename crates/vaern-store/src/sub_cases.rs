@@ -85,6 +85,7 @@ pub async fn open(
         if inserted == 0 {
             return Err(StoreError::NotFound);
         }
+        crate::count_queries(steps.len() as u64);
         for (position, step) in steps.iter().enumerate() {
             sqlx::query(
                 "insert into steps (id, municipality_id, sub_case_id, code, position, required, status) \
@@ -105,6 +106,7 @@ pub async fn get(tx: &mut TenantTx, id: SubCaseId) -> Result<SubCase, StoreError
     let steps_sql = format!(
         "{STEP_SELECT} where t.municipality_id = $1 and t.sub_case_id = $2 order by t.position"
     );
+    crate::count_queries(1);
     let (mut sub_case, steps): (SubCase, Vec<Step>) = on!(&mut tx.tx, c => {
         let sub_case = sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(id).fetch_one(&mut *c).await?;
         let steps = sqlx::query_as(AssertSqlSafe(steps_sql)).bind(municipality).bind(id).fetch_all(&mut *c).await?;
@@ -124,6 +126,7 @@ pub async fn for_case(tx: &mut TenantTx, case: ChildCaseId) -> Result<Vec<SubCas
         "{STEP_SELECT} join sub_cases s on s.id = t.sub_case_id \
          where t.municipality_id = $1 and s.child_case_id = $2 order by t.position"
     );
+    crate::count_queries(1);
     let (mut sub_cases, steps): (Vec<SubCase>, Vec<Step>) = on!(&mut tx.tx, c => {
         let sub_cases = sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(case).fetch_all(&mut *c).await?;
         let steps = sqlx::query_as(AssertSqlSafe(steps_sql)).bind(municipality).bind(case).fetch_all(&mut *c).await?;
@@ -195,6 +198,7 @@ pub async fn open_for_caseworker(
          where t.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' and t.status = 'pending' \
          order by t.position"
     );
+    crate::count_queries(1);
     let (mut sub_cases, steps): (Vec<SubCase>, Vec<Step>) = on!(&mut tx.tx, c => {
         let sub_cases = sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(caseworker).fetch_all(&mut *c).await?;
         let steps = sqlx::query_as(AssertSqlSafe(steps_sql)).bind(municipality).bind(caseworker).fetch_all(&mut *c).await?;

@@ -17,10 +17,12 @@ pub enum Tx {
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, whichever database it is.
-/// The body is written once; `$1` placeholders work on both.
+/// The body is written once; `$1` placeholders work on both. Each block counts as one
+/// statement in [`crate::queries`]; a block that sends more counts the rest itself.
 #[macro_export]
 macro_rules! on {
-    ($tx:expr, $conn:ident => $body:expr) => {
+    ($tx:expr, $conn:ident => $body:expr) => {{
+        $crate::count_queries(1);
         match $tx {
             $crate::Tx::Sqlite(tx) => {
                 let $conn = &mut **tx;
@@ -31,7 +33,7 @@ macro_rules! on {
                 $body
             }
         }
-    };
+    }};
 }
 
 impl Tx {
@@ -45,6 +47,7 @@ impl Tx {
 
     async fn set_local(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
         if let Tx::Pg(tx) = self {
+            crate::count_queries(1);
             sqlx::query("select set_config($1, $2, true)")
                 .bind(name)
                 .bind(value)

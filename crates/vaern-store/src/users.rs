@@ -119,6 +119,7 @@ pub async fn update(
         .bind(municipality).bind(id).bind(role.code()).bind(team_id).bind(active).bind(now())
         .execute(&mut *c).await?.rows_affected();
         if !active {
+            crate::count_queries(2);
             sqlx::query("delete from sessions where municipality_id = $1 and user_id = $2")
                 .bind(municipality).bind(id).execute(&mut *c).await?;
             sqlx::query("delete from api_tokens where municipality_id = $1 and user_id = $2")

@@ -63,10 +63,14 @@ async fn get_metrics(State(state): State<AppState>) -> Response {
         "# HELP vaern_http_duration_seconds_total Time spent answering requests.\n\
          # TYPE vaern_http_duration_seconds_total counter\n\
          vaern_http_duration_seconds_total {}\n\
+         # HELP vaern_db_queries_total Statements sent to the database.\n\
+         # TYPE vaern_db_queries_total counter\n\
+         vaern_db_queries_total {}\n\
          # HELP vaern_database_info The database backend in use.\n\
          # TYPE vaern_database_info gauge\n\
          vaern_database_info{{backend=\"{}\"}} 1\n",
         m.duration_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        vaern_store::queries(),
         state.db.backend()
     ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()

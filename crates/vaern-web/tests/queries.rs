@@ -1,0 +1,119 @@
+//! N+1 guard: the number of database statements behind Mit overblik does not grow with the
+//! number of cases (ISSUE: "renders with a bounded number of queries"). Its own test binary,
+//! because the statement counter is process-wide.
+
+use reqwest::{Client, redirect::Policy};
+use vaern_app::{auth, case_process, children, demo};
+use vaern_domain::{child::NewChildInput, process::notification::NewNotificationInput};
+use vaern_testkit::TestDb;
+use vaern_web::{AppState, WebConfig};
+
+async fn overview_statements(client: &Client, base: &str) -> u64 {
+    let before = vaern_store::queries();
+    let page = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Mit overblik"));
+    vaern_store::queries() - before
+}
+
+#[tokio::test]
+async fn mit_overblik_needs_the_same_number_of_statements_for_7_and_60_cases() {
+    let test = TestDb::new().await;
+    demo::seed(&test.db).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vaern_web::serve(
+        listener,
+        AppState::new(test.db.clone(), WebConfig::default()),
+        std::future::pending(),
+    ));
+
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = form.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = form[at..].split('"').next().unwrap().to_owned();
+    client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "raadgiver901"),
+            ("password", demo::DEMO_PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let token = auth::create_token(&test.db, "raadgiver901").await.unwrap();
+    let anne = auth::token_actor(&test.db, &token).await.unwrap();
+    let underretning = NewNotificationInput {
+        received_at: "2026-01-05T09:00:00+01:00".into(),
+        channel: "telefon".into(),
+        notifier_kind: "private".into(),
+        notifier_name: "Nabo".into(),
+        text: "Bekymring".into(),
+        ..Default::default()
+    };
+
+    let mine = children::my_open_cases(&test.db, &anne).await.unwrap();
+    case_process::register_notification(&test.db, &anne, mine[0].id, &underretning)
+        .await
+        .unwrap();
+    overview_statements(&client, &base).await; // warm up
+    let few = overview_statements(&client, &base).await;
+
+    let before = children::my_open_cases(&test.db, &anne)
+        .await
+        .unwrap()
+        .len();
+    for n in before..60 {
+        let input = NewChildInput {
+            first_name: format!("Barn{n}"),
+            last_name: "Testesen".into(),
+            birth_date: Some("01.02.2018".into()),
+            ..Default::default()
+        };
+        let registered = children::register(&test.db, &anne, &input, &Default::default())
+            .await
+            .unwrap();
+        if n % 3 == 0 {
+            case_process::register_notification(
+                &test.db,
+                &anne,
+                registered.child().id,
+                &underretning,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    assert_eq!(
+        children::my_open_cases(&test.db, &anne)
+            .await
+            .unwrap()
+            .len(),
+        60
+    );
+    let many = overview_statements(&client, &base).await;
+    eprintln!("Mit overblik: {few} statements with 7 cases, {many} with 60");
+    assert_eq!(
+        few, many,
+        "statements for Mit overblik must not depend on the number of cases"
+    );
+    assert!(many <= 20, "Mit overblik takes {many} statements");
+}
