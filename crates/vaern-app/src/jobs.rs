@@ -50,6 +50,33 @@ pub async fn run_once(db: &Db, owner: &str) -> Result<JobReport, AppError> {
     })
 }
 
+async fn journal_escalation(
+    tx: &mut vaern_store::TenantTx,
+    deadline: &deadlines::Deadline,
+) -> Result<(), AppError> {
+    let rule = vaern_domain::process::rule(&deadline.rule_id);
+    let body = format!(
+        "Fristen «{}» ({}) udløb {}. Den er eskaleret til teamlederen og vises under «Teamets sager».",
+        rule.map(|r| r.description).unwrap_or(&deadline.rule_id),
+        rule.map(|r| r.legal_reference).unwrap_or_default(),
+        format_datetime(deadline.due_at)
+    );
+    journal::append(
+        tx,
+        &journal::NewEntry {
+            case: deadline.child_case_id,
+            kind: EntryKind::Automatic,
+            title: "Frist overskredet – eskaleret",
+            body: &body,
+            event_date: today(),
+            author: None,
+            corrects: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// For every municipality: overdue deadlines of escalating rules that are not yet escalated get
 /// their mark and an automatic journal note, one transaction per municipality.
 async fn escalate_overdue(db: &Db) -> Result<usize, AppError> {
@@ -63,35 +90,24 @@ async fn escalate_overdue(db: &Db) -> Result<usize, AppError> {
     tx.commit().await?;
     let mut escalated = 0;
     for municipality in all {
-        let mut tx = db.tenant(municipality.id).await?;
-        let now = vaern_store::now();
-        for deadline in deadlines::overdue_unescalated(&mut tx, &escalating, now).await? {
-            if !deadlines::mark_escalated(&mut tx, deadline.id).await? {
-                continue;
+        // Batches of up to 1,000 (the store's limit), each in its own transaction, until none
+        // are left: a backlog drains in one run without one huge transaction.
+        loop {
+            let mut tx = db.tenant(municipality.id).await?;
+            let batch =
+                deadlines::overdue_unescalated(&mut tx, &escalating, vaern_store::now()).await?;
+            let full = batch.len() >= deadlines::SCAN_LIMIT;
+            for deadline in batch {
+                if deadlines::mark_escalated(&mut tx, deadline.id).await? {
+                    journal_escalation(&mut tx, &deadline).await?;
+                    escalated += 1;
+                }
             }
-            let rule = vaern_domain::process::rule(&deadline.rule_id);
-            let body = format!(
-                "Fristen «{}» ({}) udløb {}. Den er eskaleret til teamlederen og vises under «Teamets sager».",
-                rule.map(|r| r.description).unwrap_or(&deadline.rule_id),
-                rule.map(|r| r.legal_reference).unwrap_or_default(),
-                format_datetime(deadline.due_at)
-            );
-            journal::append(
-                &mut tx,
-                &journal::NewEntry {
-                    case: deadline.child_case_id,
-                    kind: EntryKind::Automatic,
-                    title: "Frist overskredet – eskaleret",
-                    body: &body,
-                    event_date: today(),
-                    author: None,
-                    corrects: None,
-                },
-            )
-            .await?;
-            escalated += 1;
+            tx.commit().await?;
+            if !full {
+                break;
+            }
         }
-        tx.commit().await?;
     }
     Ok(escalated)
 }

@@ -90,3 +90,46 @@ async fn two_schedulers_escalate_each_overdue_deadline_exactly_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_backlog_larger_than_one_batch_drains_in_one_run() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test, "raadgiver901").await;
+    let kbh = {
+        let mut tx = test.db.global().await.unwrap();
+        municipalities::by_code(&mut tx, "901").await.unwrap().id
+    };
+    let overdue = vaern_store::deadlines::SCAN_LIMIT + 205;
+    let mut tx = test.db.tenant(kbh).await.unwrap();
+    let case = children::search(&mut tx, "a").await.unwrap()[0]
+        .case_id
+        .unwrap();
+    let now = vaern_store::now();
+    let sub = vaern_store::sub_cases::open(
+        &mut tx,
+        case,
+        "investigation",
+        "Efterslæb",
+        now,
+        anne.user_id,
+        &[],
+    )
+    .await
+    .unwrap();
+    for i in 0..overdue {
+        let due_at = now - time::Duration::minutes(1 + i as i64);
+        let new = vaern_store::deadlines::NewDeadline {
+            case,
+            sub_case: sub.id,
+            step: None,
+            rule_id: "undersoegelse.4mdr",
+            trigger_at: now,
+            due_at,
+        };
+        vaern_store::deadlines::create(&mut tx, &new).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let report = jobs::run_once(&test.db, "instance-a").await.unwrap();
+    assert_eq!(report.escalated, overdue);
+}

@@ -126,7 +126,11 @@ pub async fn overdue_for_team(
     }))
 }
 
-/// Open deadlines of the given rules that are overdue at `now` and not yet escalated.
+/// The most deadlines one escalation scan returns.
+pub const SCAN_LIMIT: usize = 1000;
+
+/// Open deadlines of the given rules that are overdue at `now` and not yet escalated, oldest
+/// first, at most [`SCAN_LIMIT`].
 pub async fn overdue_unescalated(
     tx: &mut TenantTx,
     rule_ids: &[&str],
@@ -140,7 +144,7 @@ pub async fn overdue_unescalated(
     let placeholders: Vec<String> = (0..rule_ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "{DEADLINE_SELECT} where d.municipality_id = $1 and d.status = 'open' and d.due_at < $2 \
-         and d.escalated_at is null and d.rule_id in ({}) order by d.due_at, d.id limit 1000",
+         and d.escalated_at is null and d.rule_id in ({}) order by d.due_at, d.id limit {SCAN_LIMIT}",
         placeholders.join(", ")
     );
     Ok(on!(&mut tx.tx, c => {

@@ -1,0 +1,177 @@
+#![doc = include_str!("../README.md")]
+
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use vaern_domain::process::{RULES, WhenDue};
+use vaern_store::{Db, deadlines, municipalities, sub_cases, users};
+use vaern_testkit::TestDb;
+
+#[derive(Parser)]
+#[command(name = "vaern-bench", about = "Værn benchmarks (see BENCHMARKS.md)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Seed open deadlines and time the scans over them.
+    Deadlines {
+        /// How many open deadlines to seed.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// How many times each scan is repeated (the median is reported).
+        #[arg(long, default_value_t = 21)]
+        repeat: usize,
+    },
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let Cli {
+        command: Command::Deadlines { count, repeat },
+    } = Cli::parse();
+    let test = TestDb::new().await;
+    let db = &test.db;
+    vaern_app::demo::seed(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let backend = db.backend();
+    eprintln!("{backend}: seeding {count} open deadlines …");
+    let started = Instant::now();
+    let (municipality, worker) = seed(db, count).await?;
+    eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+
+    let escalating: Vec<&str> = RULES
+        .iter()
+        .filter(|r| r.when_due == WhenDue::Escalation)
+        .map(|r| r.id)
+        .collect();
+    let now = vaern_store::now();
+    let mut scan = Vec::new();
+    let mut found = 0;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let mut tx = db.tenant(municipality).await?;
+        found = deadlines::overdue_unescalated(&mut tx, &escalating, now)
+            .await?
+            .len();
+        drop(tx);
+        scan.push(t.elapsed());
+    }
+    let mut overview = Vec::new();
+    let mut listed = 0;
+    let end_of_week = now + time::Duration::days(7);
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let mut tx = db.tenant(municipality).await?;
+        listed = deadlines::open_for_caseworker(&mut tx, worker, end_of_week)
+            .await?
+            .len();
+        drop(tx);
+        overview.push(t.elapsed());
+    }
+    let t = Instant::now();
+    let report = vaern_app::jobs::run_once(db, "bench")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let job = t.elapsed();
+
+    println!(
+        "| {backend} | {count} | overdue scan (escalation job's search, {found} found) | {} |",
+        ms(median(scan))
+    );
+    println!(
+        "| {backend} | {count} | a caseworker's deadlines this week ({listed} listed) | {} |",
+        ms(median(overview))
+    );
+    println!(
+        "| {backend} | {count} | one escalation run ({} escalated, journalled) | {} |",
+        report.escalated,
+        ms(job)
+    );
+    Ok(())
+}
+
+/// Spreads `count` open deadlines over sub-cases of municipality 901's children: one in ten
+/// overdue on an escalating rule, the rest due over the next year on other rules.
+async fn seed(
+    db: &Db,
+    count: usize,
+) -> anyhow::Result<(vaern_store::MunicipalityId, vaern_store::UserId)> {
+    let mut g = db.global().await?;
+    let municipality = municipalities::by_code(&mut g, "901").await?.id;
+    g.commit().await?;
+    let mut tx = db.tenant(municipality).await?;
+    let worker = users::list(&mut tx)
+        .await?
+        .into_iter()
+        .find(|u| u.username == "raadgiver901")
+        .expect("demo user")
+        .id;
+    let cases: Vec<_> = vaern_store::children::search(&mut tx, "e")
+        .await?
+        .into_iter()
+        .filter_map(|c| c.case_id)
+        .collect();
+    tx.commit().await?;
+    let now = vaern_store::now();
+    let per_sub_case = 100;
+    let mut made = 0;
+    let mut n = 0usize;
+    while made < count {
+        let mut tx = db.tenant(municipality).await?;
+        for _ in 0..20 {
+            let case = cases[n % cases.len()];
+            n += 1;
+            let sub = sub_cases::open(
+                &mut tx,
+                case,
+                "investigation",
+                "Benchmark",
+                now,
+                worker,
+                &[],
+            )
+            .await?;
+            for i in 0..per_sub_case.min(count - made) {
+                let (rule_id, due_at) = if (made + i) % 10 == 0 {
+                    (
+                        "undersoegelse.4mdr",
+                        now - time::Duration::days(1 + (i as i64 % 30)),
+                    )
+                } else {
+                    (
+                        "opfoelgning.foerste_3mdr",
+                        now + time::Duration::hours(1 + (made + i) as i64 % 8760),
+                    )
+                };
+                let new = deadlines::NewDeadline {
+                    case,
+                    sub_case: sub.id,
+                    step: None,
+                    rule_id,
+                    trigger_at: now,
+                    due_at,
+                };
+                deadlines::create(&mut tx, &new).await?;
+            }
+            made += per_sub_case.min(count - made);
+            if made >= count {
+                break;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok((municipality, worker))
+}
