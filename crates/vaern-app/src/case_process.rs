@@ -9,9 +9,11 @@ use vaern_domain::{
     dates::format_datetime,
     journal::EntryKind,
     process::{
-        StepDef, SubCaseKind,
+        StepContext, StepDef, SubCaseKind,
         decision::Decision,
-        notification::{Assessment, AssessmentInput, NewNotification, NewNotificationInput},
+        notification::{
+            Assessment, AssessmentInput, Intake, NewNotification, NewNotificationInput,
+        },
         rule,
     },
     text::required_text,
@@ -140,12 +142,18 @@ pub async fn register_notification(
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case) = child_case(&mut tx, child).await?;
     let new = NewNotification::parse(input, vaern_store::now())?;
-    let professional =
-        new.notifier_kind == vaern_domain::process::notification::NotifierKind::Professional;
-    let steps = SubCaseKind::Clarification
-        .steps_for(professional, new.about_abuse())
-        .collect();
-    let title = format!("Underretning modtaget {}", format_datetime(new.received_at));
+    let context = StepContext {
+        underretning: new.intake == Intake::Underretning,
+        professional_notifier: new.from_professional(),
+        abuse: new.about_abuse(),
+        ansoegning: new.intake == Intake::Ansoegning,
+    };
+    let steps = SubCaseKind::Clarification.steps_for(context).collect();
+    let title = format!(
+        "{} modtaget {}",
+        new.intake.label(),
+        format_datetime(new.received_at)
+    );
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
         actor,
@@ -163,13 +171,19 @@ pub async fn register_notification(
         _ => new.notifier_kind.label().to_owned(),
     };
     let body = format!(
-        "{} registrerede en underretning fra {from} ({}), modtaget {}.\nFrister: {}.",
+        "{} registrerede en {} fra {from} ({}), modtaget {}.\nFrister: {}.",
         actor.name,
+        new.intake.label().to_lowercase(),
         new.notifier_kind.label().to_lowercase(),
         format_datetime(new.received_at),
-        started.join("; ")
+        if started.is_empty() {
+            "ingen lovbestemte".to_owned()
+        } else {
+            started.join("; ")
+        }
     );
-    note(&mut tx, actor, case, "Underretning registreret", &body).await?;
+    let title = format!("{} registreret", new.intake.label());
+    note(&mut tx, actor, case, &title, &body).await?;
     tx.commit().await?;
     Ok((notification, sub_case))
 }
@@ -441,7 +455,7 @@ pub async fn open_sub_case(
         kind,
         kind.label(),
         now,
-        kind.steps_for(false, false).collect(),
+        kind.steps_for(StepContext::default()).collect(),
     )
     .await?;
     let deadlines_text = if started.is_empty() {

@@ -11,6 +11,8 @@ use crate::{ChildId, NotificationId, StoreError, SubCaseId, TenantTx, UserId, no
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: NotificationId,
+    /// `underretning`, `henvendelse` or `ansoegning`.
+    pub intake: String,
     pub sub_case_id: SubCaseId,
     pub received_at: OffsetDateTime,
     pub channel: String,
@@ -32,7 +34,7 @@ pub struct Notification {
     pub assessment_due_at: Option<OffsetDateTime>,
 }
 
-const NOTIFICATION_SELECT: &str = "select n.id, n.sub_case_id, n.received_at, n.channel, \
+const NOTIFICATION_SELECT: &str = "select n.id, n.intake, n.sub_case_id, n.received_at, n.channel, \
     n.notifier_kind, n.notifier_name, n.notifier_organisation, n.notifier_contact, n.concerns, n.body, \
     n.assessed_at, a.name as assessed_by_name, n.risk, n.immediate_action, n.assessment_reasoning, \
     ch.id as child_id, ch.first_name || ' ' || ch.last_name as child_name, \
@@ -53,11 +55,12 @@ pub async fn create(
         sqlx::query(
             "insert into notifications (id, municipality_id, sub_case_id, received_at, channel, \
              notifier_kind, notifier_name, notifier_organisation, notifier_contact, concerns, body, \
-             created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             created_at, intake) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id).bind(municipality).bind(sub_case).bind(utc(new.received_at)).bind(&new.channel)
         .bind(new.notifier_kind.code()).bind(&new.notifier_name).bind(&new.notifier_organisation)
         .bind(&new.notifier_contact).bind(new.concerns.join(",")).bind(&new.text).bind(now())
+        .bind(new.intake.code())
         .execute(c).await?;
     });
     get(tx, id).await
@@ -112,7 +115,7 @@ pub async fn awaiting_assessment(
     let municipality = tx.municipality();
     let sql = format!(
         "{NOTIFICATION_SELECT} where n.municipality_id = $1 and cc.caseworker_id = $2 \
-         and n.assessed_at is null and s.status = 'open' order by n.received_at, n.id limit 200"
+         and n.intake = 'underretning' and n.assessed_at is null and s.status = 'open' order by n.received_at, n.id limit 200"
     );
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(caseworker).fetch_all(c).await?

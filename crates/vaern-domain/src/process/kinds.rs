@@ -14,6 +14,10 @@ pub enum Applies {
     ProfessionalNotifier,
     /// Only when the underretning is about violence or sexual abuse (BL § 137, stk. 3).
     AbuseConcern,
+    /// Only for an underretning (not a henvendelse or ansøgning).
+    Underretning,
+    /// Only for an ansøgning (the municipality's own case-processing deadline).
+    Ansoegning,
 }
 
 /// One step of a sub-case kind.
@@ -43,6 +47,15 @@ const fn step(
         rule,
         applies: Applies::Always,
     }
+}
+
+/// What decides which conditional steps a new sub-case gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepContext {
+    pub underretning: bool,
+    pub professional_notifier: bool,
+    pub abuse: bool,
+    pub ansoegning: bool,
 }
 
 /// The kinds of sub-case under a child's case.
@@ -132,29 +145,31 @@ impl SubCaseKind {
         }
     }
 
-    /// The steps a new sub-case gets: an underretning from a professional also gets the receipt,
-    /// one about abuse the conversation with the child.
-    pub fn steps_for(
-        self,
-        professional_notifier: bool,
-        abuse: bool,
-    ) -> impl Iterator<Item = &'static StepDef> {
+    /// The steps a new sub-case gets in its situation: an underretning gets the 24-hour
+    /// assessment, one from a professional also the receipt, one about abuse the conversation
+    /// with the child; an ansøgning the decision within the municipality's deadline.
+    pub fn steps_for(self, context: StepContext) -> impl Iterator<Item = &'static StepDef> {
         self.steps().iter().filter(move |s| match s.applies {
             Applies::Always => true,
-            Applies::ProfessionalNotifier => professional_notifier,
-            Applies::AbuseConcern => abuse,
+            Applies::ProfessionalNotifier => context.professional_notifier,
+            Applies::AbuseConcern => context.abuse,
+            Applies::Underretning => context.underretning,
+            Applies::Ansoegning => context.ansoegning,
         })
     }
 }
 
 const CLARIFICATION_STEPS: &[StepDef] = &[
-    step(
-        "vurdering_24t",
-        "Vurdering inden 24 timer: er barnet i fare, og er der behov for akut indsats?",
-        true,
-        "Barnets lov § 136",
-        Some("underretning.vurdering_24t"),
-    ),
+    StepDef {
+        applies: Applies::Underretning,
+        ..step(
+            "vurdering_24t",
+            "Vurdering inden 24 timer: er barnet i fare, og er der behov for akut indsats?",
+            true,
+            "Barnets lov § 136",
+            Some("underretning.vurdering_24t"),
+        )
+    },
     StepDef {
         applies: Applies::ProfessionalNotifier,
         ..step(
@@ -189,6 +204,16 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
         "Barnets lov § 19",
         None,
     ),
+    StepDef {
+        applies: Applies::Ansoegning,
+        ..step(
+            "afgoerelse_ansoegning",
+            "Afgørelse om ansøgningen inden kommunens sagsbehandlingsfrist",
+            true,
+            "Retssikkerhedslovens § 3, stk. 2",
+            Some("ansoegning.sagsbehandlingsfrist"),
+        )
+    },
     step(
         "konklusion",
         "Konklusion: afslut eller åbn en børnefaglig undersøgelse",
@@ -332,7 +357,11 @@ mod tests {
     fn only_an_underretning_from_a_professional_gets_the_receipt_step() {
         let codes = |professional| {
             SubCaseKind::Clarification
-                .steps_for(professional, false)
+                .steps_for(StepContext {
+                    underretning: true,
+                    professional_notifier: professional,
+                    ..Default::default()
+                })
                 .map(|s| s.code)
                 .collect::<Vec<_>>()
         };
@@ -349,12 +378,20 @@ mod tests {
     #[test]
     fn an_underretning_about_abuse_requires_the_conversation_with_the_child() {
         let with = SubCaseKind::Clarification
-            .steps_for(false, true)
+            .steps_for(StepContext {
+                underretning: true,
+                abuse: true,
+                ..Default::default()
+            })
             .find(|s| s.code == "samtale_overgreb");
         assert!(with.is_some_and(|s| s.required));
         assert!(
             SubCaseKind::Clarification
-                .steps_for(true, false)
+                .steps_for(StepContext {
+                    underretning: true,
+                    professional_notifier: true,
+                    ..Default::default()
+                })
                 .all(|s| s.code != "samtale_overgreb")
         );
     }

@@ -13,6 +13,54 @@ use crate::{
     text::{optional_line, required_text},
 };
 
+/// What came in: the three ways an Afklaring starts (DOMAIN.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intake {
+    /// Underretning (BL §§ 133-137): the 24-hour assessment applies.
+    Underretning,
+    /// Henvendelse: an inquiry, e.g. from a parent or the child.
+    Henvendelse,
+    /// Ansøgning: an application; the municipality's own case-processing deadline applies
+    /// (retssikkerhedslovens § 3, stk. 2).
+    Ansoegning,
+}
+
+impl Intake {
+    pub const ALL: [Intake; 3] = [
+        Intake::Underretning,
+        Intake::Henvendelse,
+        Intake::Ansoegning,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Intake::Underretning => "underretning",
+            Intake::Henvendelse => "henvendelse",
+            Intake::Ansoegning => "ansoegning",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Intake::Underretning => "Underretning",
+            Intake::Henvendelse => "Henvendelse",
+            Intake::Ansoegning => "Ansøgning",
+        }
+    }
+
+    /// Empty means an underretning (the API's default).
+    pub fn parse(code: &str) -> Result<Self, String> {
+        match code.trim() {
+            "" => Ok(Intake::Underretning),
+            code => Self::ALL
+                .into_iter()
+                .find(|k| k.code() == code)
+                .ok_or_else(|| "Vælg underretning, henvendelse eller ansøgning".to_owned()),
+        }
+    }
+}
+
 /// Who sent the underretning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,6 +132,8 @@ pub const CHANNELS: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct NewNotificationInput {
+    /// `underretning` (default), `henvendelse` or `ansoegning`.
+    pub intake: String,
     /// `2026-11-23T09:15` (Danish local time, the HTML input), `23.11.2026 09:15` or RFC 3339.
     pub received_at: String,
     pub channel: String,
@@ -98,6 +148,7 @@ pub struct NewNotificationInput {
 /// A validated underretning.
 #[derive(Debug, Clone)]
 pub struct NewNotification {
+    pub intake: Intake,
     pub received_at: OffsetDateTime,
     pub channel: String,
     pub notifier_kind: NotifierKind,
@@ -109,6 +160,11 @@ pub struct NewNotification {
 }
 
 impl NewNotification {
+    /// Whether a professional with a duty to notify sent an underretning (the receipt applies).
+    pub fn from_professional(&self) -> bool {
+        self.intake == Intake::Underretning && self.notifier_kind == NotifierKind::Professional
+    }
+
     /// Whether it concerns violence or sexual abuse.
     pub fn about_abuse(&self) -> bool {
         self.concerns.iter().any(|c| ABUSE.contains(&c.as_str()))
@@ -120,6 +176,7 @@ impl NewNotification {
         now: OffsetDateTime,
     ) -> Result<NewNotification, FieldErrors> {
         let mut errors = FieldErrors::new();
+        let intake = errors.take("intake", Intake::parse(&input.intake));
         let received_at = errors.take("received_at", parse_instant(&input.received_at));
         if let Some(at) = received_at
             && at > now + time::Duration::minutes(5)
@@ -208,6 +265,7 @@ impl NewNotification {
             ),
         );
         errors.into_result(|| NewNotification {
+            intake: intake.expect("checked"),
             received_at: received_at.expect("checked"),
             channel: channel.expect("checked"),
             notifier_kind: kind.expect("checked"),
@@ -307,6 +365,7 @@ mod tests {
 
     fn input() -> NewNotificationInput {
         NewNotificationInput {
+            intake: "".into(),
             received_at: "2026-11-23T09:15".into(),
             channel: "telefon".into(),
             notifier_kind: "professional".into(),
@@ -344,6 +403,34 @@ mod tests {
         );
         assert!(errors.for_field("notifier_name").is_some());
         assert!(errors.for_field("notifier_organisation").is_some());
+    }
+
+    #[test]
+    fn the_intake_defaults_to_underretning_and_an_unknown_one_is_refused() {
+        assert_eq!(
+            NewNotification::parse(&input(), NOW).unwrap().intake,
+            Intake::Underretning
+        );
+        let application = NewNotificationInput {
+            intake: "ansoegning".into(),
+            ..input()
+        };
+        let parsed = NewNotification::parse(&application, NOW).unwrap();
+        assert_eq!(parsed.intake, Intake::Ansoegning);
+        assert!(
+            !parsed.from_professional(),
+            "the receipt is for underretninger only"
+        );
+        let unknown = NewNotificationInput {
+            intake: "klage".into(),
+            ..input()
+        };
+        assert!(
+            NewNotification::parse(&unknown, NOW)
+                .unwrap_err()
+                .for_field("intake")
+                .is_some()
+        );
     }
 
     #[test]

@@ -178,6 +178,8 @@ pub struct SubCaseList {
 #[derive(Serialize, ToSchema)]
 pub struct NotificationDto {
     pub id: Uuid,
+    /// `underretning`, `henvendelse` or `ansoegning`.
+    pub intake: String,
     pub sub_case_id: Uuid,
     pub received_at: String,
     pub channel: String,
@@ -198,6 +200,7 @@ impl NotificationDto {
     fn new(n: &Notification, sub_case: Option<SubCaseDto>) -> Self {
         NotificationDto {
             id: n.id.0,
+            intake: n.intake.clone(),
             sub_case_id: n.sub_case_id.0,
             received_at: instant(n.received_at),
             channel: n.channel.clone(),
@@ -224,6 +227,8 @@ impl NotificationDto {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct NewNotificationBody {
+    /// `underretning` (default), `henvendelse` or `ansoegning`.
+    pub intake: String,
     /// RFC 3339 (or `YYYY-MM-DDTHH:MM` in Danish local time).
     pub received_at: String,
     /// `telefon`, `digital`, `brev` or `personligt`.
@@ -239,8 +244,9 @@ pub struct NewNotificationBody {
     pub text: String,
 }
 
-/// Register an underretning: opens an Afklaring sub-case with its steps and statutory deadlines
-/// (24 hours for the assessment; 6 working days for a receipt to a professional).
+/// Register an underretning, henvendelse or ansøgning: opens an Afklaring sub-case with its steps
+/// and statutory deadlines (an underretning: 24 hours for the assessment and, from a professional,
+/// 6 working days for the receipt; an ansøgning: the municipality's own deadline, if set).
 #[utoipa::path(post, path = "/api/v1/children/{id}/notifications", tag = "case-process",
     params(("id" = Uuid, Path)), request_body = NewNotificationBody,
     responses((status = 201, body = NotificationDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -252,6 +258,7 @@ pub async fn create_notification(
 ) -> Result<(StatusCode, Json<NotificationDto>), ApiError> {
     let child: ChildId = api_id(&id)?;
     let input = NewNotificationInput {
+        intake: body.intake,
         received_at: body.received_at,
         channel: body.channel,
         notifier_kind: body.notifier_kind,

@@ -21,7 +21,9 @@ use vaern_domain::{
     process::{
         SubCaseKind,
         decision::{DecisionInput, Outcome, STANDARD_APPEAL_GUIDANCE},
-        notification::{AssessmentInput, CHANNELS, CONCERNS, NewNotificationInput, NotifierKind},
+        notification::{
+            AssessmentInput, CHANNELS, CONCERNS, Intake, NewNotificationInput, NotifierKind,
+        },
     },
 };
 use vaern_store::{
@@ -230,6 +232,7 @@ struct NotificationPage {
     channels: Vec<Choice>,
     notifier_kinds: Vec<Choice>,
     concerns: Vec<Choice>,
+    intakes: Vec<Choice>,
 }
 
 async fn notification_page(
@@ -263,6 +266,10 @@ async fn notification_page(
             .iter()
             .map(|k| Choice::new(k.code(), k.label()))
             .collect(),
+        intakes: Intake::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label()))
+            .collect(),
         concerns: CONCERNS
             .iter()
             .map(|(code, label)| Choice::new(code, *label))
@@ -280,7 +287,11 @@ async fn new_notification(
     let local = now.to_offset(vaern_domain::dates::danish_offset(now));
     let received = format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute());
     let form = FormView::new(
-        [("received_at", received), ("channel", "telefon".into())],
+        [
+            ("received_at", received),
+            ("channel", "telefon".into()),
+            ("intake", "underretning".into()),
+        ],
         FieldErrors::new(),
     );
     Ok(render(
@@ -308,6 +319,7 @@ async fn create_notification(
         .map(|(_, v)| v.clone())
         .collect();
     let input = NewNotificationInput {
+        intake: value("intake"),
         received_at: value("received_at"),
         channel: value("channel"),
         notifier_kind: value("notifier_kind"),
@@ -326,6 +338,7 @@ async fn create_notification(
         Err(AppError::Invalid(errors)) => {
             let kept = FormView::new(
                 [
+                    ("intake", input.intake),
                     ("received_at", input.received_at),
                     ("channel", input.channel),
                     ("notifier_kind", input.notifier_kind),
@@ -368,6 +381,7 @@ struct StepView {
 }
 
 struct NotificationView {
+    intake: &'static str,
     received_at: String,
     channel: &'static str,
     notifier: String,
@@ -428,6 +442,7 @@ fn notification_view(
             .to_owned(),
     };
     NotificationView {
+        intake: Intake::parse(&n.intake).map(Intake::label).unwrap_or("Henvendelse"),
         received_at: format_datetime(n.received_at),
         channel: CHANNELS.iter().find(|(c, _)| *c == n.channel).map(|(_, l)| *l).unwrap_or("ukendt"),
         notifier,

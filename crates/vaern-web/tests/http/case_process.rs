@@ -646,3 +646,56 @@ mod decisions {
         );
     }
 }
+
+#[tokio::test]
+async fn an_ansoegning_gets_the_municipalitys_own_deadline_and_no_24_hour_assessment() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let admin = app.api("admin901").await;
+    admin
+        .put(
+            "/api/v1/deadline-rules/ansoegning.sagsbehandlingsfrist/local",
+            json!({"unit": "weeks", "amount": 8, "description": "Afgørelse inden 8 uger"}),
+        )
+        .await;
+    let api = app.api("raadgiver901").await;
+    let body = json!({"intake": "ansoegning", "received_at": "2026-11-02T10:00:00+01:00", "channel": "brev",
+        "notifier_kind": "private", "notifier_name": "Mette Nielsen", "text": "Ansøgning om aflastning"});
+    let created = api
+        .post_json(
+            &format!("/api/v1/children/{}/notifications", child.id),
+            body,
+        )
+        .await;
+    assert_eq!(created["intake"], "ansoegning");
+    let sub_case = &created["sub_case"];
+    assert!(
+        sub_case["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ansøgning modtaget")
+    );
+    assert!(
+        deadline(sub_case, "underretning.vurdering_24t").is_none(),
+        "the 24-hour rule is for underretninger"
+    );
+    // Retssikkerhedslovens § 3, stk. 2: 8 weeks from 2.11.2026 is 28.12.2026, end of day.
+    assert_eq!(
+        deadline(sub_case, "ansoegning.sagsbehandlingsfrist").unwrap()["due_at"],
+        "2026-12-28T22:59:59Z"
+    );
+    assert_eq!(sub_case["next_step"], "screening");
+    let (client, _) = app.login("raadgiver901").await;
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("Ansøgning modtaget"),
+        "an ansøgning does not wait for a 24-hour assessment"
+    );
+}
