@@ -53,6 +53,7 @@ async fn note(
     tx: &mut TenantTx,
     actor: &Actor,
     case: ChildCaseId,
+    sub_case: SubCaseId,
     title: &str,
     body: &str,
 ) -> Result<(), AppError> {
@@ -66,6 +67,7 @@ async fn note(
             event_date: today(),
             author: Some(actor.user_id),
             corrects: None,
+            sub_case: Some(sub_case),
         },
     )
     .await?;
@@ -183,7 +185,7 @@ pub async fn register_notification(
         }
     );
     let title = format!("{} registreret", new.intake.label());
-    note(&mut tx, actor, case, &title, &body).await?;
+    note(&mut tx, actor, case, sub_case.id, &title, &body).await?;
     tx.commit().await?;
     Ok((notification, sub_case))
 }
@@ -254,6 +256,7 @@ pub async fn record_assessment(
         &mut tx,
         actor,
         case,
+        id,
         "24-timersvurdering af underretning",
         &body,
     )
@@ -362,6 +365,7 @@ pub async fn finish_step(
         &mut tx,
         actor,
         case,
+        id,
         &format!(
             "Sagsskridt {}",
             if status == "done" {
@@ -423,7 +427,7 @@ pub async fn close_sub_case(
         "{} afsluttede delsagen «{}».\nBegrundelse: {reason}",
         actor.name, sub_case.title
     );
-    note(&mut tx, actor, case, "Delsag afsluttet", &body).await?;
+    note(&mut tx, actor, case, id, "Delsag afsluttet", &body).await?;
     let sub_case = sub_cases::get(&mut tx, id).await?;
     tx.commit().await?;
     Ok(sub_case)
@@ -468,7 +472,7 @@ pub async fn open_sub_case(
         actor.name,
         kind.label()
     );
-    note(&mut tx, actor, case, "Delsag oprettet", &body).await?;
+    note(&mut tx, actor, case, sub_case.id, "Delsag oprettet", &body).await?;
     tx.commit().await?;
     Ok(sub_case)
 }
@@ -658,7 +662,7 @@ pub async fn make_decision(
     if let Some(guidance) = &decision.appeal_guidance {
         body.push_str(&format!("\n\nKlagevejledning: {guidance}"));
     }
-    note(&mut tx, actor, case, "Afgørelse truffet", &body).await?;
+    note(&mut tx, actor, case, id, "Afgørelse truffet", &body).await?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -733,7 +737,7 @@ pub async fn record_made_known(
         format_datetime(due_at),
         rule.legal_reference
     );
-    note(&mut tx, actor, case, "Afgørelse meddelt", &body).await?;
+    note(&mut tx, actor, case, id, "Afgørelse meddelt", &body).await?;
     let decision = decisions::for_sub_case(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -124,6 +124,7 @@ pub async fn register(
             event_date: today(),
             author: Some(actor.user_id),
             corrects: None,
+            sub_case: None,
         },
     )
     .await?;
@@ -313,6 +314,7 @@ pub async fn assign(
             event_date: today(),
             author: Some(actor.user_id),
             corrects: None,
+            sub_case: None,
         },
     )
     .await?;

@@ -244,6 +244,7 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                         event_date: event_date.min(today),
                         author: Some(worker.id),
                         corrects: None,
+                        sub_case: None,
                     },
                 )
                 .await?;

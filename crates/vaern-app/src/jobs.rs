@@ -71,6 +71,7 @@ async fn journal_escalation(
             event_date: today(),
             author: None,
             corrects: None,
+            sub_case: Some(deadline.sub_case_id),
         },
     )
     .await?;

@@ -7,7 +7,7 @@ use vaern_domain::{
     journal::{EntryKind, NewNote, NewNoteInput},
 };
 use vaern_store::{
-    ChildId, Db, JournalEntryId, UserId,
+    ChildId, Db, JournalEntryId, SubCaseId, UserId,
     access_log::{self, AccessKind},
     children::{self, Child},
     journal::{self, Filter, JournalEntry, NewEntry},
@@ -24,6 +24,8 @@ pub struct FilterInput {
     pub author: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Only entries about this sub-case (its id).
+    pub sub_case: Option<String>,
 }
 
 impl FilterInput {
@@ -52,6 +54,13 @@ impl FilterInput {
         });
         let from = present(&self.from).and_then(|d| errors.take("from", parse_date(&d)));
         let to = present(&self.to).and_then(|d| errors.take("to", parse_date(&d)));
+        let sub_case = present(&self.sub_case).and_then(|v| {
+            errors.take(
+                "sub_case",
+                v.parse::<SubCaseId>()
+                    .map_err(|_| "Ukendt delsag".to_owned()),
+            )
+        });
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
@@ -63,6 +72,7 @@ impl FilterInput {
             from,
             to,
             before: None,
+            sub_case,
         })
     }
 }
@@ -111,6 +121,7 @@ pub async fn write(
     child: ChildId,
     input: &NewNoteInput,
     corrects: Option<JournalEntryId>,
+    sub_case: Option<SubCaseId>,
 ) -> Result<JournalEntry, AppError> {
     actor.require(Capability::WriteJournal)?;
     let note = NewNote::parse(input, today())?;
@@ -122,11 +133,13 @@ pub async fn write(
             "Barnet har ingen åben sag at skrive i",
         ))
     })?;
+    let mut sub_case = sub_case;
     if let Some(corrected) = corrects {
         let original = journal::get(&mut tx, corrected).await?;
         if original.child_case_id != case {
             return Err(AppError::NotFound);
         }
+        sub_case = sub_case.or(original.sub_case_id);
     }
     let entry = journal::append(
         &mut tx,
@@ -138,6 +151,7 @@ pub async fn write(
             event_date: note.event_date,
             author: Some(actor.user_id),
             corrects,
+            sub_case,
         },
     )
     .await?;

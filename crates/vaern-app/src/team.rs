@@ -138,6 +138,7 @@ pub async fn reassign(
                 event_date: today(),
                 author: Some(actor.user_id),
                 corrects: None,
+                sub_case: None,
             },
         )
         .await?;

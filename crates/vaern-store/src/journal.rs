@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use time::{Date, OffsetDateTime};
 use vaern_domain::journal::EntryKind;
 
-use crate::{ChildCaseId, JournalEntryId, StoreError, TenantTx, UserId, now, on, utc};
+use crate::{ChildCaseId, JournalEntryId, StoreError, SubCaseId, TenantTx, UserId, now, on, utc};
 
 /// The most entries one page of the journal shows.
 pub const PAGE_SIZE: i64 = 100;
@@ -25,6 +25,9 @@ pub struct JournalEntry {
     pub corrects_id: Option<JournalEntryId>,
     pub corrected_by_id: Option<JournalEntryId>,
     pub created_at: OffsetDateTime,
+    /// The sub-case the entry concerns, if any.
+    pub sub_case_id: Option<SubCaseId>,
+    pub sub_case_title: Option<String>,
 }
 
 /// A new entry.
@@ -36,6 +39,8 @@ pub struct NewEntry<'a> {
     pub event_date: Date,
     pub author: Option<UserId>,
     pub corrects: Option<JournalEntryId>,
+    /// The sub-case it concerns; it must belong to `case`.
+    pub sub_case: Option<SubCaseId>,
 }
 
 /// Filters for reading the journal; all optional.
@@ -45,6 +50,8 @@ pub struct Filter {
     pub author: Option<UserId>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Only entries about this sub-case.
+    pub sub_case: Option<SubCaseId>,
     /// Keyset: entries strictly older than this (event date, created at, id) come next.
     pub before: Option<(Date, OffsetDateTime, JournalEntryId)>,
 }
@@ -53,7 +60,9 @@ const ENTRY_SELECT: &str = "select j.id, j.child_case_id, j.kind, j.title, j.bod
     j.author_id, u.name as author_name, j.corrects_id, \
     (select k.id from journal_entries k where k.corrects_id = j.id \
     order by k.created_at, k.id limit 1) as corrected_by_id, \
-    j.created_at from journal_entries j left join users u on u.id = j.author_id";
+    j.created_at, j.sub_case_id, s.title as sub_case_title \
+    from journal_entries j left join users u on u.id = j.author_id \
+    left join sub_cases s on s.id = j.sub_case_id";
 
 /// Appends an entry in the caller's transaction (the same one as the change it records).
 pub async fn append(tx: &mut TenantTx, entry: &NewEntry<'_>) -> Result<JournalEntry, StoreError> {
@@ -62,13 +71,15 @@ pub async fn append(tx: &mut TenantTx, entry: &NewEntry<'_>) -> Result<JournalEn
     on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into journal_entries (id, municipality_id, child_case_id, kind, title, body, \
-             event_date, author_id, corrects_id, created_at) \
-             select $1, $2, cc.id, $4, $5, $6, $7, $8, $9, $10 from child_cases cc \
-             where cc.municipality_id = $2 and cc.id = $3",
+             event_date, author_id, corrects_id, created_at, sub_case_id) \
+             select $1, $2, cc.id, $4, $5, $6, $7, $8, $9, $10, $11 from child_cases cc \
+             where cc.municipality_id = $2 and cc.id = $3 and ($11 is null or exists \
+             (select 1 from sub_cases s where s.id = $11 and s.child_case_id = cc.id))",
         )
         .bind(id).bind(municipality).bind(entry.case).bind(entry.kind.code())
         .bind(entry.title).bind(entry.body).bind(entry.event_date).bind(entry.author)
         .bind(entry.corrects).bind(now())
+        .bind(entry.sub_case)
         .execute(c).await?;
     });
     get(tx, id).await
@@ -96,6 +107,7 @@ pub async fn list(
          and ($3 is null or j.kind = $3) and ($4 is null or j.author_id = $4) \
          and ($5 is null or j.event_date >= $5) and ($6 is null or j.event_date <= $6) \
          and ($7 is null or (j.event_date, j.created_at, j.id) < ($7, $8, $9)) \
+         and ($11 is null or j.sub_case_id = $11) \
          order by j.event_date desc, j.created_at desc, j.id desc limit $10"
     );
     Ok(on!(&mut tx.tx, c => {
@@ -103,6 +115,7 @@ pub async fn list(
             .bind(municipality).bind(case).bind(filter.kind.map(EntryKind::code))
             .bind(filter.author).bind(filter.from).bind(filter.to)
             .bind(before_date).bind(before_at.map(utc)).bind(before_id).bind(PAGE_SIZE)
+            .bind(filter.sub_case)
             .fetch_all(c).await?
     }))
 }

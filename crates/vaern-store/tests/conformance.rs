@@ -240,6 +240,7 @@ mod journal_entries {
                 event_date: day,
                 author: Some(w.worker),
                 corrects: None,
+                sub_case: None,
             },
         )
         .await
@@ -344,6 +345,7 @@ mod journal_entries {
                 event_date: date!(2026 - 11 - 01),
                 author: Some(w.worker),
                 corrects: Some(original.id),
+                sub_case: None,
             },
         )
         .await
@@ -397,6 +399,7 @@ mod journal_entries {
                 event_date: date!(2026 - 11 - 01),
                 author: None,
                 corrects: None,
+                sub_case: None,
             },
         )
         .await;

@@ -154,6 +154,8 @@ pub struct JournalEntryDto {
     pub corrected_by_id: Option<Uuid>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    pub sub_case_id: Option<Uuid>,
+    pub sub_case_title: Option<String>,
 }
 
 impl JournalEntryDto {
@@ -169,6 +171,8 @@ impl JournalEntryDto {
             corrects_id: entry.corrects_id.map(|c| c.0),
             corrected_by_id: entry.corrected_by_id.map(|c| c.0),
             created_at: instant(entry.created_at),
+            sub_case_id: entry.sub_case_id.map(|s| s.0),
+            sub_case_title: entry.sub_case_title.clone(),
         }
     }
 }
@@ -189,6 +193,8 @@ pub struct NewJournalEntryBody {
     pub event_date: Option<String>,
     /// Makes this entry a correction of an earlier entry of the same case.
     pub corrects_id: Option<Uuid>,
+    /// The sub-case the note concerns (one of the child's).
+    pub sub_case_id: Option<Uuid>,
 }
 
 #[derive(Serialize, ToSchema)]

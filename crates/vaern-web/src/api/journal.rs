@@ -40,6 +40,8 @@ pub struct JournalParams {
     from: Option<String>,
     /// Event date to (inclusive).
     to: Option<String>,
+    /// Only entries about this sub-case.
+    sub_case: Option<String>,
 }
 
 /// The child's journal across its sub-cases, newest event first (100 per page), filtered.
@@ -58,6 +60,7 @@ pub async fn list_journal(
         author: params.author,
         from: params.from,
         to: params.to,
+        sub_case: params.sub_case,
     }
     .parse()
     .map_err(vaern_app::AppError::Invalid)?;
@@ -84,6 +87,14 @@ pub async fn create_journal_entry(
         event_date: body.event_date,
     };
     let corrects = body.corrects_id.map(JournalEntryId);
-    let entry = journal::write(&state.db, &actor, id, &input, corrects).await?;
+    let entry = journal::write(
+        &state.db,
+        &actor,
+        id,
+        &input,
+        corrects,
+        body.sub_case_id.map(vaern_store::SubCaseId),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(JournalEntryDto::new(&entry))))
 }

@@ -62,6 +62,7 @@ struct JournalQuery {
     /// `<event date>_<created at unix nanos>_<id>` of the last entry shown.
     before: String,
     besked: String,
+    sub_case: String,
 }
 
 fn notice(code: &str) -> Option<String> {
@@ -94,6 +95,7 @@ async fn journal_page(
         author: Some(query.author.clone()),
         from: Some(query.from.clone()),
         to: Some(query.to.clone()),
+        sub_case: Some(query.sub_case.clone()),
     };
     let (mut filter, filter_errors) = match raw.parse() {
         Ok(filter) => (filter, FieldErrors::new()),
@@ -116,6 +118,7 @@ async fn journal_page(
             .append_pair("author", &query.author)
             .append_pair("from", &query.from)
             .append_pair("to", &query.to)
+            .append_pair("sub_case", &query.sub_case)
             .append_pair("before", &cursor)
             .finish();
         format!("/boern/{id}/journal?{params}#journal")
@@ -126,15 +129,22 @@ async fn journal_page(
         notice: notice(&query.besked),
         tab: "journal",
         form,
-        filtered: [&query.kind, &query.author, &query.from, &query.to]
-            .iter()
-            .any(|v| !v.is_empty()),
+        filtered: [
+            &query.kind,
+            &query.author,
+            &query.from,
+            &query.to,
+            &query.sub_case,
+        ]
+        .iter()
+        .any(|v| !v.is_empty()),
         filter: FormView::new(
             [
                 ("kind", query.kind.clone()),
                 ("author", query.author.clone()),
                 ("from", query.from.clone()),
                 ("to", query.to.clone()),
+                ("sub_case", query.sub_case.clone()),
             ],
             filter_errors,
         ),
@@ -189,7 +199,7 @@ async fn write_note(
     UiForm(input): UiForm<NewNoteInput>,
 ) -> Result<Response, UiError> {
     let id = parse_id(&id)?;
-    match journal::write(&state.db, &page.actor, id, &input, None).await {
+    match journal::write(&state.db, &page.actor, id, &input, None, None).await {
         Ok(entry) => Ok(Redirect::to(&format!(
             "/boern/{id}/journal?besked=gemt#notat-{}",
             entry.id
@@ -279,7 +289,7 @@ async fn write_correction(
     UiForm(input): UiForm<NewNoteInput>,
 ) -> Result<Response, UiError> {
     let (id, entry): (ChildId, JournalEntryId) = (parse_id(&id)?, parse_id(&entry)?);
-    match journal::write(&state.db, &page.actor, id, &input, Some(entry)).await {
+    match journal::write(&state.db, &page.actor, id, &input, Some(entry), None).await {
         Ok(created) => Ok(Redirect::to(&format!(
             "/boern/{id}/journal?besked=rettet#notat-{}",
             created.id

@@ -64,6 +64,7 @@ pub struct EntryView {
     pub created_at: String,
     pub corrects: Option<String>,
     pub corrected_by: Option<String>,
+    pub sub_case: Option<String>,
 }
 
 impl EntryView {
@@ -83,6 +84,7 @@ impl EntryView {
             created_at: format_datetime(entry.created_at),
             corrects: entry.corrects_id.map(|id| id.to_string()),
             corrected_by: entry.corrected_by_id.map(|id| id.to_string()),
+            sub_case: entry.sub_case_title.clone(),
         }
     }
 }

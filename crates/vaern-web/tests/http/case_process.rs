@@ -699,3 +699,72 @@ async fn an_ansoegning_gets_the_municipalitys_own_deadline_and_no_24_hour_assess
         "an ansøgning does not wait for a 24-hour assessment"
     );
 }
+
+#[tokio::test]
+async fn the_journal_shows_which_sub_case_a_note_concerns_and_filters_by_it() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let sub = app.an_underretning(&child).await;
+    let api = app.api("raadgiver901").await;
+    let path = format!("/api/v1/children/{}/journal", child.id);
+    let about = api
+        .post_json(
+            &path,
+            json!({"title": "Opringning til skolen", "text": "Aftalt møde", "sub_case_id": sub}),
+        )
+        .await;
+    assert_eq!(about["sub_case_id"], sub.to_string());
+    assert!(
+        about["sub_case_title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Underretning modtaget")
+    );
+    let only = api.get_json(&format!("{path}?sub_case={sub}")).await;
+    let titles: Vec<&str> = only["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Underretning registreret") && titles.contains(&"Opringning til skolen"),
+        "{titles:?}"
+    );
+    assert!(
+        !titles.contains(&"Barnets sag oprettet"),
+        "case-level notes are not about the sub-case"
+    );
+    // A sub-case of another child's case is refused.
+    let (other, _) = app.a_child("901").await;
+    let others = {
+        let municipality = app.municipality("901").await;
+        let mut tx = app.test.db.tenant(municipality).await.unwrap();
+        vaern_store::children::search(&mut tx, "e")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id != other.id)
+            .unwrap()
+    };
+    let foreign = api
+        .post(
+            &format!("/api/v1/children/{}/journal", others.id),
+            json!({"title": "x", "text": "y", "sub_case_id": sub}),
+        )
+        .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    let (client, _) = app.login("raadgiver901").await;
+    let page = client
+        .get(app.url(&format!("/boern/{}/journal?sub_case={sub}", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Delsag: Underretning modtaget")
+            && page.contains("Viser kun notater om én delsag")
+    );
+}
