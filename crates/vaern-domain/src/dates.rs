@@ -40,6 +40,14 @@ pub fn danish_offset(at: OffsetDateTime) -> UtcOffset {
     UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
 }
 
+/// An instant as RFC 3339 in UTC (`2026-11-22T13:05:00Z`), whatever offset it was given in:
+/// how the API and the page scripts exchange instants.
+pub fn rfc3339_utc(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 /// Today's date in Denmark.
 pub fn danish_today(now: OffsetDateTime) -> Date {
     now.to_offset(danish_offset(now)).date()
@@ -90,6 +98,14 @@ mod tests {
             assert_eq!(parse_date(input).unwrap(), date!(2026 - 11 - 22), "{input}");
         }
         assert!(parse_date("31.02.2026").is_err());
+    }
+
+    #[test]
+    fn instants_are_exchanged_in_utc() {
+        assert_eq!(
+            rfc3339_utc(datetime!(2026 - 07 - 01 14:05 +02:00)),
+            "2026-07-01T12:05:00Z"
+        );
     }
 
     #[test]

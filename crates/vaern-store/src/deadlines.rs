@@ -27,6 +27,19 @@ pub struct Deadline {
     pub escalated_at: Option<OffsetDateTime>,
 }
 
+impl Deadline {
+    /// Where the deadline stands at `now`: `open`, `overdue`, `met` or `cancelled`. Overdue is
+    /// read against the clock, so nothing has to mark it.
+    pub fn state(&self, now: OffsetDateTime) -> &'static str {
+        match self.status.as_str() {
+            "met" => "met",
+            "cancelled" => "cancelled",
+            _ if self.due_at < now => "overdue",
+            _ => "open",
+        }
+    }
+}
+
 /// A deadline to create.
 pub struct NewDeadline<'a> {
     pub case: ChildCaseId,

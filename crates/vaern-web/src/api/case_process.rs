@@ -81,12 +81,7 @@ pub struct DeadlineDto {
 impl DeadlineDto {
     pub fn new(d: &Deadline) -> Self {
         let rule = rule(&d.rule_id);
-        let state = match d.status.as_str() {
-            "met" => "met",
-            "cancelled" => "cancelled",
-            _ if d.due_at < vaern_store::now() => "overdue",
-            _ => "open",
-        };
+        let state = d.state(vaern_store::now());
         DeadlineDto {
             id: d.id.0,
             rule_id: d.rule_id.clone(),

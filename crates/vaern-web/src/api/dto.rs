@@ -1,16 +1,12 @@
 //! The API's JSON shapes. Dates are ISO 8601 strings (`2026-11-22`), instants RFC 3339.
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use vaern_domain::Cpr;
 use vaern_store::{children::Child, journal::JournalEntry, users::User};
 
-/// An instant as RFC 3339 in UTC, whatever offset it was given in.
-pub fn instant(at: time::OffsetDateTime) -> String {
-    vaern_store::utc(at).format(&Rfc3339).unwrap_or_default()
-}
+pub use vaern_domain::dates::rfc3339_utc as instant;
 
 /// An RFC 9457 problem.
 #[derive(Serialize, ToSchema)]

@@ -35,7 +35,7 @@ pub struct DeadlineView {
     pub remaining: String,
     /// `overdue`, `today` or `week`.
     pub bucket: &'static str,
-    pub status: String,
+    pub status: &'static str,
 }
 
 impl DeadlineView {
@@ -59,14 +59,14 @@ impl DeadlineView {
                 .unwrap_or_default()
                 .to_owned(),
             due: format_datetime(d.due_at),
-            due_iso: crate::api::dto::instant(d.due_at),
+            due_iso: vaern_domain::dates::rfc3339_utc(d.due_at),
             remaining: remaining(d.due_at, now),
             bucket,
-            status: match d.status.as_str() {
-                "met" => "Overholdt".into(),
-                "cancelled" => "Bortfaldet".into(),
-                _ if d.due_at < now => "Overskredet".into(),
-                _ => "Åben".into(),
+            status: match d.state(now) {
+                "met" => "Overholdt",
+                "cancelled" => "Bortfaldet",
+                "overdue" => "Overskredet",
+                _ => "Åben",
             },
         }
     }

@@ -58,7 +58,7 @@ async fn show_overview(State(state): State<AppState>, page: Page) -> Result<Resp
                     sub_case_id: n.sub_case_id.to_string(),
                     received_at: format_datetime(n.received_at),
                     due: format_datetime(due),
-                    due_iso: crate::api::dto::instant(due),
+                    due_iso: vaern_domain::dates::rfc3339_utc(due),
                     remaining: remaining(due, now),
                     overdue: due < now,
                 }
