@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod child;
 pub mod cpr;
 pub mod dates;
+pub mod document;
 pub mod journal;
 pub mod law;
 pub mod process;

@@ -195,7 +195,9 @@ async fn grant_app_role(conn: &mut sqlx::PgConnection, role: &str) -> Result<(),
     for statement in [
         format!("grant usage on schema public to {ident}"),
         format!("grant select, insert, update, delete on all tables in schema public to {ident}"),
-        format!("revoke update, delete on journal_entries, access_log, admin_events from {ident}"),
+        format!(
+            "revoke update, delete on journal_entries, access_log, admin_events, document_versions, letter_templates from {ident}"
+        ),
         format!("grant {ident} to current_user"),
     ] {
         // `grant … to current_user` fails harmlessly for a superuser who is already a member.

@@ -66,4 +66,10 @@ id_type! {
     NotificationId;
     /// A decision (afgørelse).
     DecisionId;
+    /// A document on a child's case.
+    DocumentId;
+    /// One version of a document.
+    DocumentVersionId;
+    /// One saved version of a municipality's letter template.
+    LetterTemplateId;
 }

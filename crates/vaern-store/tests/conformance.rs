@@ -961,3 +961,227 @@ mod job_leases {
         assert_eq!(result, "ok");
     }
 }
+
+mod documents_and_templates {
+    use super::*;
+    use vaern_domain::document::{DocumentKind, NewDocument};
+    use vaern_store::{documents, letter_templates};
+
+    fn description(title: &str) -> NewDocument {
+        NewDocument {
+            title: title.into(),
+            kind: DocumentKind::Incoming,
+            document_date: date!(2026 - 11 - 20),
+            confidential: false,
+            shareable_with_siblings: true,
+        }
+    }
+
+    fn file<'a>(hash: &'a str, name: &'a str) -> documents::NewVersion<'a> {
+        documents::NewVersion {
+            content_hash: hash,
+            size_bytes: 1234,
+            media_type: "application/pdf",
+            file_name: name,
+            letter_data: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn versions_accumulate_and_a_stale_version_number_is_a_conflict() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let doc = documents::create(
+            &mut tx,
+            case,
+            None,
+            &description("Skoleudtalelse"),
+            &file(&"a".repeat(64), "udtalelse.pdf"),
+            w.worker,
+        )
+        .await
+        .unwrap();
+        assert_eq!(doc.latest_version, 1);
+        assert_eq!(doc.created_by_name.as_deref(), Some("Anne Rådgiver"));
+        let second = documents::add_version(
+            &mut tx,
+            doc.id,
+            1,
+            &file(&"b".repeat(64), "v2.pdf"),
+            w.worker,
+        )
+        .await
+        .unwrap();
+        assert_eq!(second.version, 2);
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let stale = documents::add_version(
+            &mut tx,
+            doc.id,
+            1,
+            &file(&"c".repeat(64), "v3.pdf"),
+            w.worker,
+        )
+        .await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        drop(tx);
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let listed = documents::for_case(&mut tx, case).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].latest_version, listed[0].file_name.as_str()),
+            (2, "v2.pdf")
+        );
+        let versions = documents::versions(&mut tx, doc.id).await.unwrap();
+        let numbers: Vec<_> = versions
+            .iter()
+            .map(|v| (v.version, v.file_name.as_str()))
+            .collect();
+        assert_eq!(numbers, [(2, "v2.pdf"), (1, "udtalelse.pdf")]);
+        assert_eq!(
+            documents::version(&mut tx, doc.id, 1)
+                .await
+                .unwrap()
+                .content_hash,
+            "a".repeat(64)
+        );
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(matches!(
+            documents::get(&mut other, doc.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            documents::for_case(&mut other, case)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let foreign = documents::create(
+            &mut other,
+            case,
+            None,
+            &description("x"),
+            &file(&"d".repeat(64), "x.pdf"),
+            w.worker,
+        )
+        .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_to_change_versions_or_template_history() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        documents::create(
+            &mut tx,
+            case,
+            None,
+            &description("Brev"),
+            &file(&"a".repeat(64), "brev.pdf"),
+            w.worker,
+        )
+        .await
+        .unwrap();
+        letter_templates::save(
+            &mut tx,
+            "partshoering",
+            "Partshøring",
+            "Kære {{ modtager.navn }}",
+            w.worker,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        for sql in [
+            "update document_versions set content_hash = 'x'",
+            "delete from document_versions",
+            "update letter_templates set body = 'x'",
+            "delete from letter_templates",
+        ] {
+            let result = match &w.test.db {
+                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            };
+            assert!(result.is_err(), "{sql} must fail");
+        }
+    }
+
+    #[tokio::test]
+    async fn template_saves_are_numbered_versions_per_municipality() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert!(
+            letter_templates::in_use(&mut tx, "partshoering")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        for body in ["første", "anden"] {
+            letter_templates::save(&mut tx, "partshoering", "Partshøring", body, w.worker)
+                .await
+                .unwrap();
+        }
+        letter_templates::save(
+            &mut tx,
+            "kvittering_underretning",
+            "Kvittering",
+            "k",
+            w.worker,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let in_use = letter_templates::in_use(&mut tx, "partshoering")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((in_use.version, in_use.body.as_str()), (2, "anden"));
+        let current: Vec<_> = letter_templates::current(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.template_key, t.version))
+            .collect();
+        assert_eq!(
+            current,
+            [
+                ("kvittering_underretning".to_owned(), 1),
+                ("partshoering".to_owned(), 2)
+            ]
+        );
+        assert_eq!(
+            letter_templates::history(&mut tx, "partshoering")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            letter_templates::current(&mut other)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let theirs = letter_templates::save(&mut other, "partshoering", "P", "b", w.worker)
+            .await
+            .unwrap();
+        assert_eq!(theirs.version, 1, "numbering is per municipality");
+    }
+}
