@@ -46,7 +46,14 @@ async fn start() -> Browser {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(vaern_web::serve(
         listener,
-        AppState::new(test.db.clone(), WebConfig::default()),
+        AppState::new(
+            test.db.clone(),
+            WebConfig::default(),
+            vaern_app::documents::CaseFiles::new(
+                vaern_files::FileStore::in_memory(),
+                vaern_app::documents::DEFAULT_MAX_BYTES,
+            ),
+        ),
         std::future::pending(),
     ));
 

@@ -7,7 +7,6 @@ use time::OffsetDateTime;
 use vaern_domain::{
     Capability, FieldErrors,
     dates::format_datetime,
-    journal::EntryKind,
     process::{
         StepContext, StepDef, SubCaseKind,
         decision::Decision,
@@ -24,12 +23,16 @@ use vaern_store::{
     children::{self, Child},
     deadlines::{self, Deadline, NewDeadline},
     decisions::{self, StoredDecision},
-    journal::{self, NewEntry},
     notifications::{self, Notification},
     sub_cases::{self, NewStep, SubCase},
 };
 
-use crate::{Actor, AppError, deadlines::MunicipalityRules, today};
+use crate::{
+    Actor, AppError,
+    case_file::{automatic_note, child_case},
+    deadlines::MunicipalityRules,
+    today,
+};
 
 /// The step a sub-case's 24-hour assessment completes.
 pub const ASSESSMENT_STEP: &str = "vurdering_24t";
@@ -43,12 +46,6 @@ pub fn step_def(kind: &str, code: &str) -> Option<&'static StepDef> {
         .find(|s| s.code == code)
 }
 
-async fn child_case(tx: &mut TenantTx, child: ChildId) -> Result<(Child, ChildCaseId), AppError> {
-    let child = children::get(tx, child).await?;
-    let case = child.case_id.ok_or(AppError::NotFound)?;
-    Ok((child, case))
-}
-
 async fn note(
     tx: &mut TenantTx,
     actor: &Actor,
@@ -57,21 +54,7 @@ async fn note(
     title: &str,
     body: &str,
 ) -> Result<(), AppError> {
-    journal::append(
-        tx,
-        &NewEntry {
-            case,
-            kind: EntryKind::Automatic,
-            title,
-            body,
-            event_date: today(),
-            author: Some(actor.user_id),
-            corrects: None,
-            sub_case: Some(sub_case),
-        },
-    )
-    .await?;
-    Ok(())
+    automatic_note(tx, actor, case, Some(sub_case), title, body).await
 }
 
 /// Opens a sub-case with its steps and starts the deadlines its steps carry, from `trigger_at`.

@@ -6,12 +6,14 @@ pub mod case_process;
 pub mod children;
 pub mod deadlines;
 pub mod demo;
+pub mod documents;
 pub mod jobs;
 pub mod journal;
 pub mod team;
 pub mod users;
 
 mod actor;
+mod case_file;
 mod error;
 
 pub use actor::Actor;

@@ -115,6 +115,21 @@ impl Drop for TestDb {
     }
 }
 
+/// A file store in a temporary directory (the local store production uses by default), removed
+/// when the test ends.
+pub struct TestFiles {
+    pub store: vaern_files::FileStore,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestFiles {
+    pub fn local() -> TestFiles {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = vaern_files::FileStore::local(dir.path()).expect("local file store");
+        TestFiles { store, dir }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;

@@ -3,16 +3,19 @@
 pub(crate) mod api;
 mod assets;
 mod errors;
+mod files;
 mod forms;
 mod health;
 mod policy;
 pub mod routes;
 mod ui;
+mod upload;
 
 use std::{future::Future, sync::Arc};
 
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tokio::net::TcpListener;
+use vaern_app::documents::CaseFiles;
 use vaern_store::Db;
 
 pub use health::Metrics;
@@ -34,14 +37,16 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    pub files: CaseFiles,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig) -> Self {
+    pub fn new(db: Db, config: WebConfig, files: CaseFiles) -> Self {
         Self {
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            files,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::{
     AppState, BODY_LIMIT,
     errors::{ApiError, UiError},
     routes::{self, Access},
+    upload::PendingCsrf,
 };
 
 /// The session cookie's name.
@@ -89,10 +90,17 @@ pub async fn enforce(
     let mut request = request;
     if !api && request.method() != Method::GET && request.method() != Method::HEAD {
         let expected = csrf.as_deref().unwrap_or_default();
-        request = match check_csrf(request, expected).await {
-            Ok(request) => request,
-            Err(response) => return response,
-        };
+        if routes::is_upload(spec) {
+            // Too large to buffer here: the upload reader checks the token before the file.
+            request
+                .extensions_mut()
+                .insert(PendingCsrf(expected.to_owned()));
+        } else {
+            request = match check_csrf(request, expected).await {
+                Ok(request) => request,
+                Err(response) => return response,
+            };
+        }
     }
     request.extensions_mut().insert(actor);
     if let Some(token) = csrf {
@@ -196,16 +204,20 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
     if expected.is_empty()
         || !given.is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes()))
     {
-        return Err(UiError(AppError::Invalid(vaern_domain::FieldErrors::single(
-            "csrf",
-            "Formularen er udløbet eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",
-        )))
-        .into_response());
+        return Err(UiError(csrf_refused()).into_response());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// A form whose CSRF token is missing or wrong.
+pub(crate) fn csrf_refused() -> AppError {
+    AppError::Invalid(vaern_domain::FieldErrors::single(
+        "csrf",
+        "Formularen er udløbet eller kom fra en anden side. Gå tilbage, genindlæs siden og prøv igen.",
+    ))
+}
+
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -89,6 +89,24 @@ pub const ROUTES: &[RouteSpec] = &[
         "/boern/{id}/delsager/{sub}/meddelt",
         Needs(EditChildren),
     ),
+    r("GET", "/boern/{id}/dokumenter", Needs(ReadChildren)),
+    r("POST", "/boern/{id}/dokumenter", Needs(WriteJournal)),
+    r("GET", "/boern/{id}/dokumenter/{doc}", Needs(ReadChildren)),
+    r(
+        "POST",
+        "/boern/{id}/dokumenter/{doc}/versioner",
+        Needs(WriteJournal),
+    ),
+    r(
+        "GET",
+        "/boern/{id}/dokumenter/{doc}/versioner/{version}/vis",
+        Needs(ReadChildren),
+    ),
+    r(
+        "GET",
+        "/boern/{id}/dokumenter/{doc}/versioner/{version}/hent",
+        Needs(ReadChildren),
+    ),
     r("GET", "/boern/{id}/sag", Needs(EditChildren)),
     r("POST", "/boern/{id}/sag", Needs(EditChildren)),
     r("GET", "/frister", Authenticated),
@@ -178,6 +196,31 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known",
         Needs(EditChildren),
     ),
+    r(
+        "GET",
+        "/api/v1/children/{id}/documents",
+        Needs(ReadChildren),
+    ),
+    r(
+        "POST",
+        "/api/v1/children/{id}/documents",
+        Needs(WriteJournal),
+    ),
+    r(
+        "GET",
+        "/api/v1/children/{id}/documents/{doc}",
+        Needs(ReadChildren),
+    ),
+    r(
+        "POST",
+        "/api/v1/children/{id}/documents/{doc}/versions",
+        Needs(WriteJournal),
+    ),
+    r(
+        "GET",
+        "/api/v1/children/{id}/documents/{doc}/versions/{version}/content",
+        Needs(ReadChildren),
+    ),
     r("GET", "/api/v1/team", Needs(LeadTeam)),
     r("POST", "/api/v1/team/reassign", Needs(LeadTeam)),
     r("GET", "/api/v1/users", Needs(ManageUsers)),
@@ -230,4 +273,18 @@ pub fn methods(path: &str) -> Vec<&'static str> {
 /// Whether the route belongs to the JSON API (problem+json and bearer tokens).
 pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
+}
+
+/// The routes that take a file (multipart): exempt from the general body limit, with the size
+/// and CSRF checks done by the upload reader as the body arrives.
+pub const UPLOADS: &[&str] = &[
+    "/boern/{id}/dokumenter",
+    "/boern/{id}/dokumenter/{doc}/versioner",
+    "/api/v1/children/{id}/documents",
+    "/api/v1/children/{id}/documents/{doc}/versions",
+];
+
+/// Whether the route takes a file.
+pub fn is_upload(spec: &RouteSpec) -> bool {
+    spec.method == "POST" && UPLOADS.contains(&spec.path)
 }

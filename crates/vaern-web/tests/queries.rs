@@ -30,7 +30,14 @@ async fn mit_overblik_needs_the_same_number_of_statements_for_7_and_60_cases() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(vaern_web::serve(
         listener,
-        AppState::new(test.db.clone(), WebConfig::default()),
+        AppState::new(
+            test.db.clone(),
+            WebConfig::default(),
+            vaern_app::documents::CaseFiles::new(
+                vaern_files::FileStore::in_memory(),
+                vaern_app::documents::DEFAULT_MAX_BYTES,
+            ),
+        ),
         std::future::pending(),
     ));
 

@@ -20,6 +20,11 @@ pub struct Config {
     pub db_role: String,
     /// `text` (default) or `json` log lines.
     pub log_format: String,
+    /// Where case files are kept: a directory (default `./vaern-files`), `memory:`, or
+    /// `s3://bucket/prefix` in a build with the `s3` feature.
+    pub files: String,
+    /// The largest file a user may upload, in MB.
+    pub max_file_mb: u64,
 }
 
 impl Default for Config {
@@ -30,6 +35,8 @@ impl Default for Config {
             secure_cookies: false,
             db_role: vaern_store::DEFAULT_APP_ROLE.into(),
             log_format: "text".into(),
+            files: "./vaern-files".into(),
+            max_file_mb: vaern_app::documents::DEFAULT_MAX_BYTES / (1024 * 1024),
         }
     }
 }
@@ -42,6 +49,8 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("db_role", &self.db_role)
             .field("log_format", &self.log_format)
+            .field("files", &self.files)
+            .field("max_file_mb", &self.max_file_mb)
             .finish()
     }
 }
@@ -89,7 +98,26 @@ impl Config {
         if let Some(format) = env("VAERN_LOG_FORMAT") {
             config.log_format = format;
         }
+        if let Some(files) = env("VAERN_FILES") {
+            config.files = files;
+        }
+        if let Some(mb) = env("VAERN_MAX_FILE_MB") {
+            config.max_file_mb = mb.trim().parse().ok().filter(|mb| *mb > 0).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "VAERN_MAX_FILE_MB must be a whole number of MB above 0, not {mb:?}"
+                )
+            })?;
+        }
         Ok(config)
+    }
+
+    /// The file store and upload limit.
+    pub fn case_files(&self) -> anyhow::Result<vaern_app::documents::CaseFiles> {
+        let store = vaern_files::FileStore::open(&self.files)?;
+        Ok(vaern_app::documents::CaseFiles::new(
+            store,
+            self.max_file_mb * 1024 * 1024,
+        ))
     }
 
     /// Database options derived from the configuration.

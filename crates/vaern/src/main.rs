@@ -264,13 +264,17 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         demo::seed(&db).await.map_err(explain)?;
         println!("Demodata er lagt i databasen.");
     }
+    let files = config
+        .case_files()
+        .with_context(|| format!("Kan ikke åbne fillageret {}", config.files))?;
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("Kan ikke lytte på {}", config.listen))?;
     let address = listener.local_addr()?;
     println!(
-        "Værn kører på http://{address}/  (database: {})",
-        redact(&config.database_url)
+        "Værn kører på http://{address}/  (database: {}, filer: {})",
+        redact(&config.database_url),
+        files.store.description()
     );
     if demo {
         print_logins();
@@ -281,6 +285,7 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         WebConfig {
             secure_cookies: config.secure_cookies,
         },
+        files,
     );
     vaern_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;

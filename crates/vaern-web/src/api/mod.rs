@@ -5,6 +5,7 @@ mod access_log;
 mod case_process;
 mod children;
 mod deadlines;
+mod documents;
 pub(crate) mod dto;
 mod journal;
 mod team;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(case_process::router())
         .merge(deadlines::router())
         .merge(journal::router())
+        .merge(documents::router())
         .merge(users::router())
         .merge(team::router())
         .merge(access_log::router())
@@ -67,6 +69,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         children::search_children, children::create_child, children::get_child,
         children::get_case, children::update_case,
         journal::list_journal, journal::create_journal_entry,
+        documents::list_documents, documents::create_document, documents::get_document,
+        documents::create_version, documents::get_content,
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
         deadlines::list_deadline_rules, deadlines::get_due, deadlines::set_local_rule, deadlines::delete_local_rule,

@@ -6,6 +6,7 @@ mod case_process;
 mod children;
 mod countdown;
 mod deadlines;
+pub(crate) mod documents;
 mod journal;
 mod login;
 mod municipality_settings;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(case_process::router())
         .merge(deadlines::router())
         .merge(journal::router())
+        .merge(documents::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())

@@ -2,17 +2,22 @@
 
 use reqwest::{Client, Response, StatusCode, redirect::Policy};
 use serde_json::Value;
+use vaern_app::documents::CaseFiles;
 use vaern_store::{
     JournalEntryId, MunicipalityId, UserId, children, journal, municipalities, users,
 };
-use vaern_testkit::TestDb;
+use vaern_testkit::{TestDb, TestFiles};
 use vaern_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = vaern_app::demo::DEMO_PASSWORD;
 
+/// A small limit so the tests can exceed it cheaply.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+
 pub struct TestApp {
     pub base: String,
     pub test: TestDb,
+    pub files: TestFiles,
 }
 
 impl TestApp {
@@ -22,9 +27,11 @@ impl TestApp {
         vaern_app::demo::seed(&test.db).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(test.db.clone(), WebConfig::default());
+        let files = TestFiles::local();
+        let case_files = CaseFiles::new(files.store.clone(), MAX_FILE_BYTES);
+        let state = AppState::new(test.db.clone(), WebConfig::default(), case_files);
         tokio::spawn(vaern_web::serve(listener, state, std::future::pending()));
-        TestApp { base, test }
+        TestApp { base, test, files }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -150,6 +157,28 @@ impl TestApp {
             .await
             .unwrap()
             .1
+            .id
+    }
+
+    /// Files a small PDF on a 901 child's case as its caseworker.
+    pub async fn a_document(&self, child: &children::Child) -> vaern_store::DocumentId {
+        let actor = self.actor("raadgiver901").await;
+        let files = CaseFiles::new(self.files.store.clone(), MAX_FILE_BYTES);
+        let input = vaern_app::documents::UploadInput {
+            document: vaern_domain::document::NewDocumentInput {
+                title: "Skoleudtalelse".into(),
+                kind: "incoming".into(),
+                ..Default::default()
+            },
+            sub_case: None,
+        };
+        let file = vaern_app::documents::Received::File {
+            name: "udtalelse.pdf".into(),
+            content: b"%PDF-1.7\n%%EOF\n".to_vec().into(),
+        };
+        vaern_app::documents::upload(&self.test.db, &files, &actor, child.id, &input, file)
+            .await
+            .unwrap()
             .id
     }
 

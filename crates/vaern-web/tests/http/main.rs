@@ -4,5 +4,6 @@
 mod api;
 mod case_process;
 mod common;
+mod documents;
 mod policy;
 mod ui;

@@ -14,6 +14,7 @@ struct Target {
     entry: String,
     user: String,
     sub_case: String,
+    document: String,
 }
 
 fn concrete(path: &str, target: &Target) -> String {
@@ -30,11 +31,24 @@ fn concrete(path: &str, target: &Target) -> String {
         .replace("{sub}", &target.sub_case)
         .replace("{step}", "screening")
         .replace("{day}", "2026-12-28")
+        .replace("{doc}", &target.document)
+        .replace("{version}", "1")
 }
 
 /// Whether the route's `{id}` names something a municipality owns (so others must get 404).
 fn tenant_owned(path: &str) -> bool {
     path.contains("{id}") && !path.starts_with("/api/v1/deadline-rules/")
+}
+
+/// Whether a concrete path matches a route pattern (`{…}` matches one segment).
+fn concrete_like(pattern: &str, path: &str) -> bool {
+    let (pattern, path): (Vec<_>, Vec<_>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(p, s)| p.starts_with('{') || p == s)
 }
 
 /// A body that passes validation where possible, so allowed requests reach the id lookup.
@@ -51,7 +65,22 @@ async fn send(
     if let Some(auth) = auth {
         request = request.header("authorization", auth);
     }
-    if path.starts_with("/api/") {
+    if method == Method::POST
+        && vaern_web::routes::UPLOADS
+            .iter()
+            .any(|u| concrete_like(u, path))
+    {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("title", "Rutetest")
+            .text("kind", "internal")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"%PDF-1.7\n%%EOF\n".to_vec())
+                    .file_name("rutetest.pdf"),
+            );
+        request = request.multipart(form);
+    } else if path.starts_with("/api/") {
         if method == Method::POST && path.ends_with("/journal") {
             request = request.json(&json!({"title": "Rutetest", "text": "x"}));
         } else if method == Method::PUT && path.contains("/users/") {
@@ -78,7 +107,9 @@ async fn every_route_with_every_role_and_municipality() {
     let (child, entry) = app.a_child("901").await;
     let target_user = app.user_id("901", "raadgiver2901").await;
     let sub_case = app.an_underretning(&child).await;
+    let document = app.a_document(&child).await;
     let target = Target {
+        document: document.to_string(),
         child: child.id.to_string(),
         entry: entry.to_string(),
         user: target_user.to_string(),
@@ -145,6 +176,7 @@ async fn anonymous_requests_reach_only_public_routes() {
         entry: entry.to_string(),
         user: uuid::Uuid::new_v4().to_string(),
         sub_case: uuid::Uuid::new_v4().to_string(),
+        document: uuid::Uuid::new_v4().to_string(),
     };
     let client = app.anonymous();
     for route in ROUTES {
