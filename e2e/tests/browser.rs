@@ -210,6 +210,17 @@ impl Browser {
         panic!("expected to reach {what}, at {}", self.path().await);
     }
 
+    /// Waits until the page shows `needle` (after a form posted back to the same address).
+    async fn wait_for_text(&self, needle: &str) {
+        for _ in 0..100 {
+            if self.text().await.contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected the page to show {needle:?}:\n{}", self.text().await);
+    }
+
     async fn fill(&self, id: &str, value: &str) {
         let field = self.client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
@@ -500,4 +511,106 @@ async fn an_underretning_is_registered_assessed_and_an_investigation_opened_with
         "each step shows its paragraph"
     );
     b.check_accessibility("delsag-undersoegelse").await;
+}
+
+#[tokio::test]
+async fn a_caseworker_files_a_document_and_makes_a_letter_and_an_administrator_edits_a_template() {
+    let b = start().await;
+    b.login("raadgiver901").await;
+    let first_child = b
+        .client
+        .find(Locator::Css("main table tbody tr td a"))
+        .await
+        .unwrap();
+    first_child.click().await.unwrap();
+    b.wait_for_url("/overblik").await;
+    b.click_link("Dokumenter").await;
+    b.wait_for_url("/dokumenter").await;
+    b.check_accessibility("dokumenter").await;
+
+    // A file whose content does not match its name is refused at the field.
+    let dir = std::env::temp_dir().join(format!("vaern-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrong = dir.join("udtalelse.pdf");
+    std::fs::write(&wrong, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    b.fill("title", "Udtalelse fra skolen").await;
+    b.client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(wrong.to_str().unwrap())
+        .await
+        .unwrap();
+    b.press("Gem dokument").await;
+    b.wait_for("the form again", |_| true).await;
+    let text = b.text().await;
+    assert!(
+        text.contains("Filens indhold passer ikke med navnet"),
+        "{text}"
+    );
+    b.check_accessibility("dokumenter-fejl").await;
+
+    b.client
+        .find(Locator::Css("#kind option[value='incoming']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let pdf = dir.join("skoleudtalelse.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+    )
+    .unwrap();
+    b.client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(pdf.to_str().unwrap())
+        .await
+        .unwrap();
+    b.press("Gem dokument").await;
+    b.wait_for_url("besked=gemt").await;
+    assert!(b.text().await.contains("Udtalelse fra skolen"));
+    b.check_accessibility("dokument").await;
+
+    // A letter: Dokumenter → Dan brev → the kind → fill in → filed on the case.
+    b.click_link("Alle dokumenter").await;
+    b.wait_for_url("/dokumenter").await;
+    b.click_link("Dan brev").await;
+    b.wait_for_url("/breve/ny").await;
+    b.check_accessibility("dan-brev").await;
+    b.click_link("Indkaldelse til møde eller samtale").await;
+    b.wait_for_url("skabelon=indkaldelse").await;
+    b.press("Dan brev og læg det på sagen").await;
+    b.wait_for_text("Udfyld «Tidspunkt»").await;
+    b.check_accessibility("dan-brev-fejl").await;
+    b.choose("recipient-other").await;
+    b.fill("recipient_name", "Mette Hansen").await;
+    b.fill("recipient_address", "Skolevej 2\n9999 Værnby").await;
+    b.fill("fields.tidspunkt", "torsdag den 3. december 2026 kl. 10.00")
+        .await;
+    b.fill("fields.sted", "Rådhuset, mødelokale 2").await;
+    b.fill("fields.formaal", "At tale om skolegangen.").await;
+    b.press("Dan brev og læg det på sagen").await;
+    b.wait_for_url("besked=brev").await;
+    let text = b.text().await;
+    assert!(
+        text.contains("Brevet er dannet") && text.contains("Mette Hansen"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+
+    let admin = start().await;
+    admin.login("admin901").await;
+    admin.goto("/admin/brevskabeloner").await;
+    admin.check_accessibility("brevskabeloner").await;
+    admin.click_link("Afgørelse").await;
+    admin.wait_for_url("/admin/brevskabeloner/afgoerelse").await;
+    admin.check_accessibility("brevskabelon").await;
+    admin.fill("body", "Kære {{ modtager.navnn }}").await;
+    admin.press("Gem ny version").await;
+    admin.wait_for_text("Ukendt flettefelt").await;
+    admin.check_accessibility("brevskabelon-fejl").await;
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod jobs;
 pub mod journal;
+pub mod letters;
 pub mod team;
 pub mod users;
 

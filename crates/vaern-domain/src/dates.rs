@@ -23,6 +23,41 @@ pub fn format_datetime(at: OffsetDateTime) -> String {
     )
 }
 
+/// `23. november 2026`, as a letter writes a date.
+pub fn format_date_long(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    format!(
+        "{}. {} {}",
+        date.day(),
+        MONTHS[usize::from(u8::from(date.month())) - 1],
+        date.year()
+    )
+}
+
+/// `5. januar 2026 kl. 09.00`, in Danish local time, as a letter writes an instant.
+pub fn format_datetime_long(at: OffsetDateTime) -> String {
+    let local = at.to_offset(danish_offset(at));
+    format!(
+        "{} kl. {:02}.{:02}",
+        format_date_long(local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 /// Europe/Copenhagen's offset at `at`: CEST (+2) from the last Sunday of March 01:00 UTC to the
 /// last Sunday of October 01:00 UTC, else CET (+1). EU summer-time directive 2000/84/EC.
 pub fn danish_offset(at: OffsetDateTime) -> UtcOffset {
@@ -84,6 +119,28 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn letters_write_dates_with_the_month_name_and_local_time() {
+        use time::macros::{date, datetime};
+        assert_eq!(
+            super::format_date_long(date!(2026 - 11 - 23)),
+            "23. november 2026"
+        );
+        assert_eq!(
+            super::format_date_long(date!(2027 - 03 - 01)),
+            "1. marts 2027"
+        );
+        assert_eq!(
+            super::format_datetime_long(datetime!(2026-01-05 08:00 UTC)),
+            "5. januar 2026 kl. 09.00"
+        );
+        assert_eq!(
+            super::format_datetime_long(datetime!(2026-07-01 22:30 UTC)),
+            "2. juli 2026 kl. 00.30",
+            "summer time, and the local date"
+        );
+    }
+
     use super::*;
     use time::macros::{date, datetime};
 

@@ -17,7 +17,7 @@ pub use fields::{
 };
 pub use letter::{Letter, compose};
 pub use markup::Block;
-pub use pdf::to_pdf;
+pub use pdf::{missing_glyphs, to_pdf};
 pub use standard::{
     Addressee, FieldKind, LETTERHEAD, LetterField, OUTCOMES, STANDARD, Standard, standard,
 };

@@ -7,6 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use vaern_app::documents::OpenedFile;
+use vaern_domain::document::FileType;
 
 /// Files shown in the browser get a policy of their own: the page policy's `object-src 'none'`
 /// would stop the browser's PDF viewer, and nothing in a case file may run script.
@@ -15,20 +16,41 @@ const FILE_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe
 /// The response for an opened file; `inline` shows it in the browser where that is safe
 /// (PDF and common images), otherwise it is saved.
 pub fn file_response(opened: OpenedFile, inline: bool) -> Response {
-    let disposition = if inline && opened.file_type.shown_inline() {
+    let headers = file_headers(
+        opened.file_type,
+        opened.size_bytes,
+        inline,
+        &opened.file_name,
+    );
+    (headers, Body::from_stream(opened.content)).into_response()
+}
+
+/// A file made on the spot (a template's preview), never stored.
+pub fn generated_response(file_type: FileType, content: Vec<u8>, file_name: &str) -> Response {
+    let headers = file_headers(file_type, content.len() as u64, true, file_name);
+    (headers, content).into_response()
+}
+
+fn file_headers(
+    file_type: FileType,
+    size: u64,
+    inline: bool,
+    file_name: &str,
+) -> [(header::HeaderName, HeaderValue); 5] {
+    let disposition = if inline && file_type.shown_inline() {
         "inline"
     } else {
         "attachment"
     };
-    let headers = [
+    [
         (
             header::CONTENT_TYPE,
-            HeaderValue::from_static(opened.file_type.media_type()),
+            HeaderValue::from_static(file_type.media_type()),
         ),
-        (header::CONTENT_LENGTH, HeaderValue::from(opened.size_bytes)),
+        (header::CONTENT_LENGTH, HeaderValue::from(size)),
         (
             header::CONTENT_DISPOSITION,
-            content_disposition(disposition, &opened.file_name),
+            content_disposition(disposition, file_name),
         ),
         (
             header::CONTENT_SECURITY_POLICY,
@@ -38,8 +60,7 @@ pub fn file_response(opened: OpenedFile, inline: bool) -> Response {
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
         ),
-    ];
-    (headers, Body::from_stream(opened.content)).into_response()
+    ]
 }
 
 /// `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266): an ASCII fallback for old

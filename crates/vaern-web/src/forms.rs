@@ -117,6 +117,11 @@ impl FormView {
         }
     }
 
+    /// Adds a value whose field name is only known at run time.
+    pub fn insert(&mut self, field: String, value: String) {
+        self.values.insert(field, value);
+    }
+
     /// The value typed in `field` (empty if none).
     pub fn value(&self, field: &str) -> &str {
         self.values.get(field).map(String::as_str).unwrap_or("")

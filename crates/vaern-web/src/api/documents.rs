@@ -68,7 +68,7 @@ pub struct DocumentDto {
 }
 
 impl DocumentDto {
-    fn new(d: &Document) -> Self {
+    pub(crate) fn new(d: &Document) -> Self {
         DocumentDto {
             id: d.id.0,
             title: d.title.clone(),

@@ -8,6 +8,7 @@ mod deadlines;
 mod documents;
 pub(crate) mod dto;
 mod journal;
+mod letters;
 mod team;
 mod users;
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(documents::router())
+        .merge(letters::router())
         .merge(users::router())
         .merge(team::router())
         .merge(access_log::router())
@@ -71,6 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         journal::list_journal, journal::create_journal_entry,
         documents::list_documents, documents::create_document, documents::get_document,
         documents::create_version, documents::get_content,
+        letters::list_templates, letters::put_template, letters::create_letter,
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
         deadlines::list_deadline_rules, deadlines::get_due, deadlines::set_local_rule, deadlines::delete_local_rule,

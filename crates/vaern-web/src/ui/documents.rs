@@ -127,6 +127,10 @@ fn notice(code: &str) -> Option<String> {
     match code {
         "gemt" => Some("Dokumentet er lagt på sagen og noteret i journalen.".into()),
         "version" => Some("Den nye version er gemt. De tidligere versioner er bevaret.".into()),
+        "brev" => Some(
+            "Brevet er dannet og lagt på sagen. Hent det, læs det igennem, og send det til modtageren."
+                .into(),
+        ),
         _ => None,
     }
 }

@@ -8,6 +8,7 @@ mod countdown;
 mod deadlines;
 pub(crate) mod documents;
 mod journal;
+mod letters;
 mod login;
 mod municipality_settings;
 mod overview;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(deadlines::router())
         .merge(journal::router())
         .merge(documents::router())
+        .merge(letters::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())

@@ -5,5 +5,6 @@ mod api;
 mod case_process;
 mod common;
 mod documents;
+mod letters;
 mod policy;
 mod ui;

@@ -33,6 +33,7 @@ fn concrete(path: &str, target: &Target) -> String {
         .replace("{day}", "2026-12-28")
         .replace("{doc}", &target.document)
         .replace("{version}", "1")
+        .replace("{key}", "afgoerelse")
 }
 
 /// Whether the route's `{id}` names something a municipality owns (so others must get 404).
