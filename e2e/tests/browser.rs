@@ -218,7 +218,10 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("expected the page to show {needle:?}:\n{}", self.text().await);
+        panic!(
+            "expected the page to show {needle:?}:\n{}",
+            self.text().await
+        );
     }
 
     async fn fill(&self, id: &str, value: &str) {

@@ -407,3 +407,58 @@ pub async fn open(
         content,
     })
 }
+
+/// What `vaern files check` found.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    /// Files referred to by a document version and checked.
+    pub checked: usize,
+    /// Referred to but not in the store.
+    pub missing: Vec<String>,
+    /// In the store but no longer matching their hash.
+    pub damaged: Vec<String>,
+    /// In the store but referred to by no document (left by a failed transaction).
+    pub unreferenced: Vec<String>,
+}
+
+impl FileReport {
+    pub fn is_sound(&self) -> bool {
+        self.missing.is_empty() && self.damaged.is_empty()
+    }
+}
+
+/// Reads every file the documents of every municipality refer to and checks it against its
+/// hash; lists files nothing refers to. For operators and auditors; it changes nothing.
+pub async fn check_files(db: &vaern_store::Db, store: &FileStore) -> Result<FileReport, AppError> {
+    let mut tx = db.global().await?;
+    let municipalities = vaern_store::municipalities::list(&mut tx).await?;
+    tx.commit().await?;
+    let mut referenced = std::collections::BTreeSet::new();
+    for municipality in municipalities {
+        let mut tx = db.tenant(municipality.id).await?;
+        referenced.extend(documents::content_hashes(&mut tx).await?);
+        tx.commit().await?;
+    }
+    let mut report = FileReport::default();
+    for hex in &referenced {
+        let Some(hash) = ContentHash::parse(hex) else {
+            report.damaged.push(hex.clone());
+            continue;
+        };
+        report.checked += 1;
+        match store.verify(&hash).await {
+            Ok(()) => {}
+            Err(FileError::Missing(_)) => report.missing.push(hex.clone()),
+            Err(FileError::Corrupt(_)) => report.damaged.push(hex.clone()),
+            Err(other) => return Err(file_error(other)),
+        }
+    }
+    report.unreferenced = store
+        .unreferenced(|hash| referenced.contains(hash.as_str()))
+        .await
+        .map_err(file_error)?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    Ok(report)
+}

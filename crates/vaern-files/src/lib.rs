@@ -8,7 +8,7 @@
 //!
 //! The database row that refers to a file is written after the file: a row never points to a
 //! missing file. A failed transaction can leave a file no row refers to; it holds nothing anyone
-//! can reach and is found by [`FileStore::unreferenced`] for clean-up.
+//! can reach and is reported by [`FileStore::unreferenced`] (`vaern files check`).
 
 use std::{fmt, path::Path, sync::Arc};
 
@@ -188,12 +188,6 @@ impl FileStore {
             }
         }
         Ok(found)
-    }
-
-    /// Removes a file; only for the clean-up of [`FileStore::unreferenced`] files.
-    pub async fn remove(&self, hash: &ContentHash) -> Result<(), FileError> {
-        self.store.delete(&hash.location()).await?;
-        Ok(())
     }
 }
 

@@ -176,6 +176,21 @@ pub async fn for_case(tx: &mut TenantTx, case: ChildCaseId) -> Result<Vec<Docume
     )
 }
 
+/// The content hashes of every version of the municipality's documents.
+pub async fn content_hashes(tx: &mut TenantTx) -> Result<Vec<String>, StoreError> {
+    let municipality = tx.municipality();
+    let rows: Vec<(String,)> = on!(&mut tx.tx, c => {
+        sqlx::query_as(
+            "select distinct content_hash from document_versions where municipality_id = $1 \
+             order by content_hash",
+        )
+        .bind(municipality)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(hash,)| hash).collect())
+}
+
 /// Every version of a document, newest first.
 pub async fn versions(tx: &mut TenantTx, document: DocumentId) -> Result<Vec<Version>, StoreError> {
     let municipality = tx.municipality();

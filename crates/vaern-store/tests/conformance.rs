@@ -1051,9 +1051,19 @@ mod documents_and_templates {
                 .content_hash,
             "a".repeat(64)
         );
+        let hashes = documents::content_hashes(&mut tx).await.unwrap();
+        assert_eq!(hashes.len(), 2, "each version's file: {hashes:?}");
+        assert!(hashes.contains(&"a".repeat(64)));
         tx.commit().await.unwrap();
 
         let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            documents::content_hashes(&mut other)
+                .await
+                .unwrap()
+                .is_empty(),
+            "another municipality's files are not listed"
+        );
         assert!(matches!(
             documents::get(&mut other, doc.id).await,
             Err(StoreError::NotFound)

@@ -55,6 +55,17 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Case files (VAERN_FILES).
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Check every case file against its SHA-256 and list files no document refers to.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -166,6 +177,36 @@ async fn main() -> anyhow::Result<()> {
                 user.username,
                 user.role.label()
             );
+            Ok(())
+        }
+        Command::Files {
+            command: FilesCommand::Check,
+        } => {
+            let db = open(&config).await?;
+            let files = config.case_files()?;
+            let report = vaern_app::documents::check_files(&db, &files.store)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Filer i {}: {} kontrolleret, {} mangler, {} beskadiget, {} uden dokument",
+                files.store.description(),
+                report.checked,
+                report.missing.len(),
+                report.damaged.len(),
+                report.unreferenced.len()
+            );
+            for (label, hashes) in [
+                ("Mangler", &report.missing),
+                ("Beskadiget", &report.damaged),
+                ("Uden dokument", &report.unreferenced),
+            ] {
+                for hash in hashes {
+                    println!("{label}: {hash}");
+                }
+            }
+            if !report.is_sound() {
+                bail!("Nogle filer mangler eller er beskadigede – gendan dem fra backup");
+            }
             Ok(())
         }
         Command::Jobs {

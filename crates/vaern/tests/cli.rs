@@ -5,8 +5,13 @@ use std::process::Command;
 use vaern_testkit::TestDb;
 
 fn vaern(url: &str, args: &[&str]) -> (bool, String, String) {
+    vaern_with(url, args, &[])
+}
+
+fn vaern_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_vaern"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", url)
         .env("VAERN_CONFIG", "/nonexistent/vaern.toml")
         .env("RUST_LOG", "warn")
@@ -29,6 +34,7 @@ async fn every_command_has_help() {
         vec!["user", "add", "--help"],
         vec!["token", "create", "--help"],
         vec!["municipality", "add", "--help"],
+        vec!["files", "check", "--help"],
     ] {
         let (ok, out, _) = vaern("sqlite::memory:", &args);
         assert!(ok && out.contains("Usage"), "{args:?}");
@@ -145,4 +151,71 @@ async fn jobs_run_once_reports_what_it_did() {
         out.contains("Jobs kørt: 0 overskredne frister eskaleret"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn files_check_finds_missing_damaged_and_stray_files() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let files = vaern_testkit::TestFiles::local();
+    let case_files = vaern_app::documents::CaseFiles::new(files.store.clone(), 1024 * 1024);
+    let actor = {
+        let token = vaern_app::auth::create_token(&test.db, "raadgiver901")
+            .await
+            .unwrap();
+        vaern_app::auth::token_actor(&test.db, &token)
+            .await
+            .unwrap()
+    };
+    let child = {
+        let mut tx = test.db.tenant(actor.municipality_id).await.unwrap();
+        vaern_store::children::search(&mut tx, "a")
+            .await
+            .unwrap()
+            .remove(0)
+    };
+    let content = b"%PDF-1.7\n%%EOF\n";
+    vaern_app::documents::upload(
+        &test.db,
+        &case_files,
+        &actor,
+        child.id,
+        &vaern_app::documents::UploadInput {
+            document: vaern_domain::document::NewDocumentInput {
+                title: "Udtalelse".into(),
+                kind: "incoming".into(),
+                ..Default::default()
+            },
+            sub_case: None,
+        },
+        vaern_app::documents::Received::File {
+            name: "udtalelse.pdf".into(),
+            content: content.to_vec().into(),
+        },
+    )
+    .await
+    .unwrap();
+    let dir = files.dir.path().to_str().unwrap();
+    let check = || vaern_with(&test.url, &["files", "check"], &[("VAERN_FILES", dir)]);
+
+    let (ok, out, err) = check();
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("1 kontrolleret, 0 mangler, 0 beskadiget, 0 uden dokument"),
+        "{out}"
+    );
+
+    files.store.put(b"stray".to_vec().into()).await.unwrap();
+    let hash = vaern_files::ContentHash::of(content).to_string();
+    let stored = files.dir.path().join("sha256").join(&hash[..2]).join(&hash);
+    std::fs::write(&stored, b"%PDF-1.7\nchanged").unwrap();
+    let (ok, out, err) = check();
+    assert!(!ok, "a damaged file fails the check");
+    assert!(out.contains(&format!("Beskadiget: {hash}")), "{out}");
+    assert!(out.contains("Uden dokument: "), "{out}");
+    assert!(err.contains("gendan dem fra backup"), "{err}");
+
+    std::fs::remove_file(&stored).unwrap();
+    let (ok, out, _) = check();
+    assert!(!ok && out.contains(&format!("Mangler: {hash}")), "{out}");
 }
