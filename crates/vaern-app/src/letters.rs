@@ -190,6 +190,36 @@ pub fn letter_kinds() -> impl Iterator<Item = &'static Standard> {
     STANDARD.iter().filter(|s| s.key != LETTERHEAD)
 }
 
+/// The fields of a decision letter taken from the decision recorded on the sub-case, so the
+/// letter says what was decided (empty when there is none yet).
+pub async fn decision_fields(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    sub_case: SubCaseId,
+) -> Result<Vec<(&'static str, String)>, AppError> {
+    let Some(decision) = crate::case_process::decision(db, actor, child, sub_case).await? else {
+        return Ok(Vec::new());
+    };
+    let outcome = match decision.outcome.as_str() {
+        "grant" => "bevilling",
+        "partial" => "delvis_bevilling",
+        _ => "afslag",
+    };
+    let basis = vaern_domain::law::paragraph(&decision.legal_basis)
+        .map_or(decision.legal_basis.clone(), |p| p.citation.to_owned());
+    Ok(vec![
+        ("udfald", outcome.to_owned()),
+        ("afgoerelse", decision.content),
+        ("lovgrundlag", basis),
+        ("begrundelse", decision.reasoning),
+        (
+            "klagevejledning",
+            decision.appeal_guidance.unwrap_or_default(),
+        ),
+    ])
+}
+
 /// Who receives a letter to the parties.
 pub const RECIPIENT_CUSTODY: &str = "foraeldremyndighed";
 pub const RECIPIENT_OTHER: &str = "anden";

@@ -227,6 +227,13 @@ pub const STANDARD: &[Standard] = &[
                 Text,
                 "Undersøgelsen viser, at familien har brug for støtte til at skabe struktur i hverdagen. Aflastning vurderes ikke nødvendig nu.",
             ),
+            optional(field(
+                "klagevejledning",
+                "Klagevejledning",
+                "Tom: standardteksten om klage til Ankestyrelsen. Udelades ved fuld bevilling (forvaltningsloven § 25)",
+                Text,
+                "",
+            )),
         ],
         title: "Afgørelse",
         body: include_str!("../templates/afgoerelse.txt"),

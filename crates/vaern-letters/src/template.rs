@@ -165,5 +165,17 @@ mod tests {
             let text = render(decision.body, &data).unwrap();
             assert_eq!(text.contains("# Klagevejledning"), guidance, "{outcome}");
         }
+        let mut data = LetterData::demo("Eksempel Kommune", &decision.demo_fields());
+        data.brev.insert("udfald".into(), "afslag".into());
+        data.brev.insert(
+            "klagevejledning".into(),
+            "Særlig vejledning til sagen.".into(),
+        );
+        let text = render(decision.body, &data).unwrap();
+        assert!(text.contains("# Klagevejledning\nSærlig vejledning til sagen."));
+        assert!(
+            !text.contains("Klagen skal sendes"),
+            "the decision's own guidance replaces the standard text"
+        );
     }
 }

@@ -152,7 +152,13 @@ async fn new_letter(
     Query(query): Query<KindQuery>,
 ) -> Result<Response, UiError> {
     let id = parse_id(&id)?;
-    let form = FormView::new(
+    let decision = match query.delsag.parse() {
+        Ok(sub_case) if query.skabelon == "afgoerelse" => {
+            letters::decision_fields(&state.db, &page.actor, id, sub_case).await?
+        }
+        _ => Vec::new(),
+    };
+    let mut form = FormView::new(
         [
             ("template", query.skabelon.clone()),
             ("sub_case", query.delsag),
@@ -161,6 +167,9 @@ async fn new_letter(
         ],
         FieldErrors::new(),
     );
+    for (field, value) in decision {
+        form.insert(format!("fields.{field}"), value);
+    }
     Ok(render(
         &letter_page(&state, &page, id, &query.skabelon, form).await?,
     ))

@@ -258,6 +258,20 @@ async fn a_receipt_goes_to_the_professional_who_made_the_underretning() {
     let (child, _) = app.a_child("901").await;
     let sub_case = app.an_underretning(&child).await;
     let (client, csrf) = app.login("raadgiver901").await;
+    let sub_case_page = client
+        .get(app.url(&format!("/boern/{}/delsager/{sub_case}", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sub_case_page.contains(&format!(
+            "/breve/ny?skabelon=kvittering_underretning&amp;delsag={sub_case}"
+        )),
+        "the receipt step links to the letter"
+    );
     let form_url = app.url(&format!(
         "/boern/{}/breve/ny?skabelon=kvittering_underretning&delsag={sub_case}",
         child.id
@@ -310,4 +324,62 @@ async fn a_receipt_goes_to_the_professional_who_made_the_underretning() {
         html.contains("value=\"Rådhuset\"") && html.contains("value=\"Mette Hansen\""),
         "input kept"
     );
+}
+
+#[tokio::test]
+async fn the_decision_letter_form_is_filled_from_the_recorded_decision() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let sub_case = api
+        .post_json(
+            &format!("/api/v1/children/{}/sub-cases", child.id),
+            json!({"kind": "decision"}),
+        )
+        .await;
+    let sub = sub_case["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/children/{}/sub-cases/{sub}", child.id);
+    api.post(
+        &format!("{base}/steps/partshoering"),
+        json!({"action": "done", "note": "Partshøring sendt"}),
+    )
+    .await;
+    let made = api
+        .post(
+            &format!("{base}/decision"),
+            json!({"legal_basis": "bl32_1_3", "outcome": "refusal", "content": "Der gives afslag på aflastning.",
+                   "reasoning": "Behovet kan dækkes af familiebehandlingen.", "appeal_guidance": "Klag inden 4 uger til kommunen."}),
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+
+    let (client, _) = app.login("raadgiver901").await;
+    let sub_case_page = client
+        .get(app.url(&format!("/boern/{}/delsager/{sub}", child.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sub_case_page.contains("Dan afgørelsesbrev"));
+    let form = client
+        .get(app.url(&format!(
+            "/boern/{}/breve/ny?skabelon=afgoerelse&delsag={sub}",
+            child.id
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("<option value=\"afslag\" selected>"),
+        "outcome"
+    );
+    assert!(form.contains("Der gives afslag på aflastning."));
+    assert!(form.contains("value=\"Barnets lov § 32, stk. 1, nr. 3\""));
+    assert!(form.contains("Behovet kan dækkes af familiebehandlingen."));
+    assert!(form.contains("Klag inden 4 uger til kommunen."));
 }
