@@ -49,10 +49,7 @@ async fn start() -> Browser {
         AppState::new(
             test.db.clone(),
             WebConfig::default(),
-            vaern_app::documents::CaseFiles::new(
-                vaern_files::FileStore::in_memory(),
-                vaern_app::documents::DEFAULT_MAX_BYTES,
-            ),
+            vaern_app::documents::CaseFiles::in_memory(),
         ),
         std::future::pending(),
     ));

@@ -42,6 +42,11 @@ impl CaseFiles {
     pub fn new(store: FileStore, max_bytes: u64) -> Self {
         Self { store, max_bytes }
     }
+
+    /// Files kept in memory with the default limit (`VAERN_FILES=memory:`, tests).
+    pub fn in_memory() -> Self {
+        Self::new(FileStore::in_memory(), DEFAULT_MAX_BYTES)
+    }
 }
 
 /// The file part of an upload as the web layer received it.

@@ -33,10 +33,7 @@ async fn mit_overblik_needs_the_same_number_of_statements_for_7_and_60_cases() {
         AppState::new(
             test.db.clone(),
             WebConfig::default(),
-            vaern_app::documents::CaseFiles::new(
-                vaern_files::FileStore::in_memory(),
-                vaern_app::documents::DEFAULT_MAX_BYTES,
-            ),
+            vaern_app::documents::CaseFiles::in_memory(),
         ),
         std::future::pending(),
     ));

@@ -160,6 +160,15 @@ impl TestApp {
             .id
     }
 
+    /// The documents on a 901 child's case, as its caseworker lists them through the API.
+    pub async fn documents_on_case(&self, child: &children::Child) -> Vec<Value> {
+        let api = self.api("raadgiver901").await;
+        let list = api
+            .get_json(&format!("/api/v1/children/{}/documents", child.id))
+            .await;
+        list["items"].as_array().unwrap().clone()
+    }
+
     /// Files a small PDF on a 901 child's case as its caseworker.
     pub async fn a_document(&self, child: &children::Child) -> vaern_store::DocumentId {
         let actor = self.actor("raadgiver901").await;
@@ -201,6 +210,11 @@ impl TestApp {
             .unwrap()
             .id
     }
+}
+
+/// The HTML of a page fetched with `client`.
+pub async fn page_text(client: &Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
 }
 
 /// The value of the first `name="csrf"` hidden input in a page.

@@ -7,7 +7,7 @@ use reqwest::{
 };
 use serde_json::Value;
 
-use crate::common::{MAX_FILE_BYTES, TestApp};
+use crate::common::{MAX_FILE_BYTES, TestApp, page_text};
 
 const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -51,14 +51,6 @@ fn stored_files(app: &TestApp) -> usize {
     count(app.files.dir.path())
 }
 
-async fn document_count(app: &TestApp, child: &vaern_store::children::Child) -> usize {
-    let api = app.api("raadgiver901").await;
-    let list = api
-        .get_json(&format!("/api/v1/children/{}/documents", child.id))
-        .await;
-    list["items"].as_array().unwrap().len()
-}
-
 #[tokio::test]
 async fn a_caseworker_files_a_pdf_sees_it_journalled_and_opens_it() {
     let app = TestApp::spawn().await;
@@ -79,14 +71,7 @@ async fn a_caseworker_files_a_pdf_sees_it_journalled_and_opens_it() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.ends_with("?besked=gemt"), "{location}");
-    let document = client
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let document = page_text(&client, app.url(&location)).await;
     assert!(
         document.contains("Skoleudtalelse") && document.contains("Fortrolig"),
         "{document}"
@@ -130,14 +115,7 @@ async fn a_caseworker_files_a_pdf_sees_it_journalled_and_opens_it() {
     );
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
 
-    let journal = client
-        .get(app.url(&format!("/boern/{}/journal", child.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let journal = page_text(&client, app.url(&format!("/boern/{}/journal", child.id))).await;
     assert!(journal.contains("Dokument tilføjet") && journal.contains("«Skoleudtalelse»"));
 
     let admin = app.api("admin901").await;
@@ -166,7 +144,7 @@ async fn bad_files_are_refused_at_the_field_the_input_is_kept_and_nothing_is_sto
     let (child, _) = app.a_child("901").await;
     let (client, csrf) = app.login("raadgiver901").await;
     let page = app.url(&format!("/boern/{}/dokumenter", child.id));
-    let before = document_count(&app, &child).await;
+    let before = app.documents_on_case(&child).await.len();
 
     let oversized = vec![b'%'; usize::try_from(MAX_FILE_BYTES).unwrap() + 1];
     let cases: [(&str, &[u8], &str); 4] = [
@@ -213,7 +191,7 @@ async fn bad_files_are_refused_at_the_field_the_input_is_kept_and_nothing_is_sto
             .contains("Udfyld dokumentets titel")
     );
 
-    assert_eq!(document_count(&app, &child).await, before);
+    assert_eq!(app.documents_on_case(&child).await.len(), before);
     assert_eq!(
         stored_files(&app),
         0,
@@ -342,14 +320,7 @@ async fn an_email_is_downloaded_not_shown_and_a_damaged_file_is_not_served_whole
         .next()
         .unwrap()
         .to_owned();
-    let html = client
-        .get(app.url(&doc_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&client, app.url(&doc_path)).await;
     assert!(
         !html.contains("/versioner/1/vis"),
         "no preview link for an e-mail"
@@ -421,7 +392,7 @@ async fn another_municipality_cannot_see_or_add_to_the_documents() {
             .status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(document_count(&app, &child).await, 0);
+    assert_eq!(app.documents_on_case(&child).await.len(), 0);
     assert_eq!(
         app.api("raadgiver902")
             .await

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, hidden_csrf};
+use crate::common::{TestApp, hidden_csrf, page_text};
 
 fn decision_fields(outcome: &str) -> Value {
     json!({
@@ -15,27 +15,12 @@ fn decision_fields(outcome: &str) -> Value {
     })
 }
 
-async fn letters_on_case(app: &TestApp, child: &vaern_store::children::Child) -> Vec<Value> {
-    let api = app.api("raadgiver901").await;
-    let list = api
-        .get_json(&format!("/api/v1/children/{}/documents", child.id))
-        .await;
-    list["items"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn an_administrator_saves_a_template_only_when_its_fields_are_known() {
     let app = TestApp::spawn().await;
     let (client, csrf) = app.login("admin901").await;
     let page = app.url("/admin/brevskabeloner/afgoerelse");
-    let editor = client
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let editor = page_text(&client, &page).await;
     assert!(editor.contains("brev.begrundelse") && editor.contains("Klagevejledning"));
 
     for (body, message) in [
@@ -100,14 +85,7 @@ async fn an_administrator_saves_a_template_only_when_its_fields_are_known() {
         .await
         .unwrap();
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let list = client
-        .get(app.url("/admin/brevskabeloner"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page_text(&client, app.url("/admin/brevskabeloner")).await;
     assert!(list.contains("Version 1 af"), "{list}");
 
     let put = api
@@ -249,7 +227,7 @@ async fn a_letter_without_what_it_needs_is_refused_and_nothing_is_filed() {
             "{body}: {problem}"
         );
     }
-    assert!(letters_on_case(&app, &child).await.is_empty());
+    assert!(app.documents_on_case(&child).await.is_empty());
 }
 
 #[tokio::test]
@@ -258,14 +236,11 @@ async fn a_receipt_goes_to_the_professional_who_made_the_underretning() {
     let (child, _) = app.a_child("901").await;
     let sub_case = app.an_underretning(&child).await;
     let (client, csrf) = app.login("raadgiver901").await;
-    let sub_case_page = client
-        .get(app.url(&format!("/boern/{}/delsager/{sub_case}", child.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sub_case_page = page_text(
+        &client,
+        app.url(&format!("/boern/{}/delsager/{sub_case}", child.id)),
+    )
+    .await;
     assert!(
         sub_case_page.contains(&format!(
             "/breve/ny?skabelon=kvittering_underretning&amp;delsag={sub_case}"
@@ -276,14 +251,7 @@ async fn a_receipt_goes_to_the_professional_who_made_the_underretning() {
         "/boern/{}/breve/ny?skabelon=kvittering_underretning&delsag={sub_case}",
         child.id
     ));
-    let form = client
-        .get(&form_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page_text(&client, &form_url).await;
     assert!(form.contains("Underretningen, brevet svarer på"));
     assert_eq!(hidden_csrf(&form).as_deref(), Some(csrf.as_str()));
     let created = client
@@ -300,7 +268,7 @@ async fn a_receipt_goes_to_the_professional_who_made_the_underretning() {
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.ends_with("?besked=brev"));
-    let letters = letters_on_case(&app, &child).await;
+    let letters = app.documents_on_case(&child).await;
     assert_eq!(letters.len(), 1);
     assert!(letters[0]["title"].as_str().unwrap().contains("Lise Lærer"));
     assert_eq!(letters[0]["sub_case_id"], sub_case.to_string());
@@ -354,26 +322,20 @@ async fn the_decision_letter_form_is_filled_from_the_recorded_decision() {
     assert_eq!(made.status(), StatusCode::CREATED);
 
     let (client, _) = app.login("raadgiver901").await;
-    let sub_case_page = client
-        .get(app.url(&format!("/boern/{}/delsager/{sub}", child.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sub_case_page = page_text(
+        &client,
+        app.url(&format!("/boern/{}/delsager/{sub}", child.id)),
+    )
+    .await;
     assert!(sub_case_page.contains("Dan afgørelsesbrev"));
-    let form = client
-        .get(app.url(&format!(
+    let form = page_text(
+        &client,
+        app.url(&format!(
             "/boern/{}/breve/ny?skabelon=afgoerelse&delsag={sub}",
             child.id
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        )),
+    )
+    .await;
     assert!(
         form.contains("<option value=\"afslag\" selected>"),
         "outcome"
