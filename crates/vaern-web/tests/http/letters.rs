@@ -60,30 +60,22 @@ async fn an_administrator_saves_a_template_only_when_its_fields_are_known() {
         "{}\nVores egen tilføjelse.",
         decision["body"].as_str().unwrap()
     );
-    let preview = client
-        .post(format!("{page}/forhaandsvisning"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "Afgørelse"),
-            ("body", &body),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let submit = |url: String| {
+        client
+            .post(url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("title", "Afgørelse"),
+                ("body", &body),
+            ])
+            .send()
+    };
+    let preview = submit(format!("{page}/forhaandsvisning")).await.unwrap();
     assert_eq!(preview.status(), StatusCode::OK);
     assert_eq!(preview.headers()["content-type"], "application/pdf");
     assert!(preview.bytes().await.unwrap().starts_with(b"%PDF-"));
 
-    let saved = client
-        .post(&page)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("title", "Afgørelse"),
-            ("body", &body),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let saved = submit(page.clone()).await.unwrap();
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let list = page_text(&client, app.url("/admin/brevskabeloner")).await;
     assert!(list.contains("Version 1 af"), "{list}");
