@@ -514,7 +514,8 @@ async fn an_underretning_is_registered_assessed_and_an_investigation_opened_with
 }
 
 #[tokio::test]
-async fn a_caseworker_files_a_document_and_makes_a_letter_and_an_administrator_edits_a_template() {
+async fn a_caseworker_files_a_document_adds_a_custody_holder_and_writes_to_her_and_an_administrator_edits_a_template()
+ {
     let b = start().await;
     b.login("raadgiver901").await;
     let first_child = b
@@ -575,8 +576,27 @@ async fn a_caseworker_files_a_document_and_makes_a_letter_and_an_administrator_e
     assert!(b.text().await.contains("Udtalelse fra skolen"));
     b.check_accessibility("dokument").await;
 
-    // A letter: Dokumenter → Dan brev → the kind → fill in → filed on the case.
-    b.click_link("Alle dokumenter").await;
+    // The mother, with custody and address, in the network.
+    b.click_link("Netværk").await;
+    b.wait_for_url("/netvaerk").await;
+    b.check_accessibility("netvaerk").await;
+    b.fill("first_name", "Mette").await;
+    b.fill("last_name", "Hansen").await;
+    b.client
+        .find(Locator::Css("#kind option[value='mother']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.choose("custody").await;
+    b.fill("address", "Skolevej 2\n9999 Værnby").await;
+    b.press("Tilføj person").await;
+    b.wait_for_url("besked=tilfoejet").await;
+    assert!(b.text().await.contains("Mette Hansen"));
+
+    // A letter to her: Dokumenter → Dan brev → the kind → fill in → filed on the case.
+    b.click_link("Dokumenter").await;
     b.wait_for_url("/dokumenter").await;
     b.click_link("Dan brev").await;
     b.wait_for_url("/breve/ny").await;
@@ -586,9 +606,7 @@ async fn a_caseworker_files_a_document_and_makes_a_letter_and_an_administrator_e
     b.press("Dan brev og læg det på sagen").await;
     b.wait_for_text("Udfyld «Tidspunkt»").await;
     b.check_accessibility("dan-brev-fejl").await;
-    b.choose("recipient-other").await;
-    b.fill("recipient_name", "Mette Hansen").await;
-    b.fill("recipient_address", "Skolevej 2\n9999 Værnby").await;
+    b.choose("recipient-custody").await;
     b.fill("fields.tidspunkt", "torsdag den 3. december 2026 kl. 10.00")
         .await;
     b.fill("fields.sted", "Rådhuset, mødelokale 2").await;

@@ -21,6 +21,7 @@ use vaern_store::{
     children::Child,
     documents::Document,
     letter_templates::{self, StoredTemplate},
+    network,
     notifications::{self, Notification},
     sub_cases,
 };
@@ -293,8 +294,12 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The addressee of a letter to the parties, or why there is none.
-fn party_recipient(input: &LetterInput, errors: &mut FieldErrors) -> Option<vaern_letters::Party> {
+/// The addressees of a letter to the parties (one letter each), or why there are none.
+fn party_recipients(
+    input: &LetterInput,
+    custody: &[vaern_letters::Party],
+    errors: &mut FieldErrors,
+) -> Option<Vec<vaern_letters::Party>> {
     match input.recipient.trim() {
         RECIPIENT_OTHER => {
             let name = input.recipient_name.trim();
@@ -305,19 +310,28 @@ fn party_recipient(input: &LetterInput, errors: &mut FieldErrors) -> Option<vaer
             if address.is_empty() {
                 errors.add("recipient_address", "Skriv modtagerens adresse");
             }
-            (!name.is_empty() && !address.is_empty()).then(|| vaern_letters::Party {
-                navn: name.to_owned(),
-                adresse: address,
+            (!name.is_empty() && !address.is_empty()).then(|| {
+                vec![vaern_letters::Party {
+                    navn: name.to_owned(),
+                    adresse: address,
+                }]
             })
         }
         RECIPIENT_CUSTODY => {
-            // The network (custody holders and their addresses) is not registered in Værn yet.
-            errors.add(
-                "recipient",
-                "Sagen har ingen forældremyndighedsindehavere med adresse. Vælg «Anden modtager» \
-                 og skriv navn og adresse",
-            );
-            None
+            let addressed: Vec<_> = custody
+                .iter()
+                .filter(|p| !p.adresse.is_empty())
+                .cloned()
+                .collect();
+            if addressed.is_empty() {
+                errors.add(
+                    "recipient",
+                    "Sagen har ingen forældremyndighedsindehavere med adresse. Tilføj dem under \
+                     Netværk, eller vælg «Anden modtager» og skriv navn og adresse",
+                );
+                return None;
+            }
+            Some(addressed)
         }
         _ => {
             errors.add("recipient", "Vælg brevets modtager");
@@ -378,14 +392,15 @@ fn child_fields(child: &Child) -> vaern_letters::ChildFields {
 }
 
 /// Makes a letter on the child's case and files it as a document (PDF or DOCX) with the data it
-/// was made from. Nothing is filed if anything the letter needs is missing.
+/// was made from; a letter to the custody holders is made once for each of them. Nothing is
+/// filed if anything the letters need is missing.
 pub async fn generate(
     db: &vaern_store::Db,
     files: &CaseFiles,
     actor: &Actor,
     child: ChildId,
     input: &LetterInput,
-) -> Result<Document, AppError> {
+) -> Result<Vec<Document>, AppError> {
     actor.require(Capability::WriteJournal)?;
     // The child first: another municipality's id is unknown whatever the input.
     let mut tx = db.tenant(actor.municipality_id).await?;
@@ -424,18 +439,29 @@ pub async fn generate(
         }
         None => None,
     };
-    let recipient = match standard.addressee {
-        Addressee::Notifier => notifier_recipient(notification.as_ref(), &mut errors),
-        Addressee::Parties | Addressee::None => party_recipient(input, &mut errors),
+    let custody: Vec<vaern_letters::Party> = network::for_child(&mut tx, child.id)
+        .await?
+        .iter()
+        .filter(|m| m.custody)
+        .map(|m| vaern_letters::Party {
+            navn: m.full_name(),
+            adresse: m.address_lines(),
+        })
+        .collect();
+    let recipients = match standard.addressee {
+        Addressee::Notifier => {
+            notifier_recipient(notification.as_ref(), &mut errors).map(|p| vec![p])
+        }
+        Addressee::Parties | Addressee::None => party_recipients(input, &custody, &mut errors),
     };
     let (template_version, body, title) = in_use(&mut tx, standard).await?;
     let (letterhead_version, letterhead, _) = in_use(&mut tx, known(LETTERHEAD)?).await?;
     tx.commit().await?;
-    let Some(recipient) = recipient.filter(|_| errors.is_empty()) else {
+    let Some(recipients) = recipients.filter(|_| errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
 
-    let data = LetterData {
+    let common = LetterData {
         dato: format_date_long(today()),
         kommune: vaern_letters::MunicipalityFields {
             navn: actor.municipality_name.clone(),
@@ -449,8 +475,8 @@ pub async fn generate(
             team: child.team_name.clone().unwrap_or_default(),
         },
         barn: child_fields(&child),
-        modtager: recipient,
-        foraeldremyndighed: Vec::new(),
+        modtager: recipients[0].clone(),
+        foraeldremyndighed: custody,
         underretning: notification
             .as_ref()
             .map(|n| vaern_letters::NotificationFields {
@@ -460,50 +486,55 @@ pub async fn generate(
             }),
         brev,
     };
-    // A template saved before a field was renamed can still fail here: say so at the template.
-    let letter = compose(&letterhead, &title, &body, &data).map_err(|message| {
-        AppError::Invalid(FieldErrors::single(
-            "template",
-            format!("Skabelonen «{}» kan ikke flettes: {message}", standard.name),
-        ))
-    })?;
-    let content = match file_type {
-        FileType::Docx => to_docx(&letter),
-        _ => to_pdf(&letter, OffsetDateTime::now_utc()),
+    // Every letter is made and its file stored first; the documents then commit together.
+    let mut made = Vec::new();
+    for recipient in recipients {
+        let data = LetterData {
+            modtager: recipient,
+            ..common.clone()
+        };
+        // A template saved before a field was renamed can still fail here: say so at the template.
+        let letter = compose(&letterhead, &title, &body, &data).map_err(|message| {
+            AppError::Invalid(FieldErrors::single(
+                "template",
+                format!("Skabelonen «{}» kan ikke flettes: {message}", standard.name),
+            ))
+        })?;
+        let content = match file_type {
+            FileType::Docx => to_docx(&letter),
+            _ => to_pdf(&letter, OffsetDateTime::now_utc()),
+        }
+        .map_err(AppError::Internal)?;
+        let record = serde_json::to_string(&LetterRecord {
+            template_key: standard.key,
+            template_version,
+            letterhead_version,
+            format,
+            merge_data: &data,
+        })
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+        let document = NewDocument::parse(
+            &NewDocumentInput {
+                title: format!("{} – {}", letter.title, data.modtager.navn),
+                kind: standard.document_kind.into(),
+                document_date: String::new(),
+                confidential: false,
+                shareable_with_siblings: false,
+            },
+            today(),
+        )
+        .map_err(AppError::Invalid)?;
+        let file_name = format!("{}-{}.{format}", standard.key, today());
+        let file = store_file(&files.store, file_name, content.into(), file_type).await?;
+        made.push((document, file, record));
     }
-    .map_err(AppError::Internal)?;
-    let record = serde_json::to_string(&LetterRecord {
-        template_key: standard.key,
-        template_version,
-        letterhead_version,
-        format,
-        merge_data: &data,
-    })
-    .map_err(|error| AppError::Internal(error.to_string()))?;
-    let document = NewDocument::parse(
-        &NewDocumentInput {
-            title: format!("{} – {}", letter.title, data.modtager.navn),
-            kind: standard.document_kind.into(),
-            document_date: String::new(),
-            confidential: false,
-            shareable_with_siblings: false,
-        },
-        today(),
-    )
-    .map_err(AppError::Invalid)?;
-    let file_name = format!("{}-{}.{format}", standard.key, today());
-    let file = store_file(&files.store, file_name, content.into(), file_type).await?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let stored = record_document(
-        &mut tx,
-        actor,
-        case,
-        sub_case,
-        &document,
-        &file,
-        Some(&record),
-    )
-    .await?;
+    let mut stored = Vec::new();
+    for (document, file, record) in &made {
+        stored.push(
+            record_document(&mut tx, actor, case, sub_case, document, file, Some(record)).await?,
+        );
+    }
     tx.commit().await?;
     Ok(stored)
 }

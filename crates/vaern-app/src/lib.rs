@@ -10,6 +10,7 @@ pub mod documents;
 pub mod jobs;
 pub mod journal;
 pub mod letters;
+pub mod network;
 pub mod team;
 pub mod users;
 

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod document;
 pub mod journal;
 pub mod law;
+pub mod network;
 pub mod process;
 pub mod text;
 pub mod user;

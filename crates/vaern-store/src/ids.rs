@@ -72,4 +72,8 @@ id_type! {
     DocumentVersionId;
     /// One saved version of a municipality's letter template.
     LetterTemplateId;
+    /// A person in a child's network.
+    PersonId;
+    /// A person's relation to a child.
+    RelationId;
 }

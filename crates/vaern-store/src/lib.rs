@@ -17,6 +17,7 @@ pub mod journal;
 pub mod letter_templates;
 pub mod municipalities;
 pub mod municipality_settings;
+pub mod network;
 pub mod notifications;
 pub mod sub_cases;
 pub mod users;

@@ -1195,3 +1195,80 @@ mod documents_and_templates {
         assert_eq!(theirs.version, 1, "numbering is per municipality");
     }
 }
+
+mod network {
+    use super::*;
+    use vaern_domain::network::{NewRelation, NewRelationInput};
+    use vaern_store::network;
+
+    fn mother(custody: bool) -> NewRelation {
+        NewRelation::parse(
+            &NewRelationInput {
+                first_name: "Mette".into(),
+                last_name: "Nielsen".into(),
+                cpr: Some("0101904002".into()),
+                kind: "mother".into(),
+                custody,
+                address: "Skolevej 2\n9999 Værnby".into(),
+                phone: "12345678".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn persons_are_added_with_their_relation_and_listed_custody_first_per_municipality() {
+        let w = world().await;
+        let child = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let network_person = NewRelation::parse(
+            &NewRelationInput {
+                first_name: "Lis".into(),
+                last_name: "Andersen".into(),
+                kind: "network".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+        network::add(&mut tx, child.id, &network_person, w.worker)
+            .await
+            .unwrap();
+        let added = network::add(&mut tx, child.id, &mother(true), w.worker)
+            .await
+            .unwrap();
+        assert_eq!(added.address_lines(), ["Skolevej 2", "9999 Værnby"]);
+        assert_eq!(added.cpr.as_deref(), Some("0101904002"));
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let members = network::for_child(&mut tx, child.id).await.unwrap();
+        let listed: Vec<_> = members
+            .iter()
+            .map(|m| (m.full_name(), m.kind.as_str(), m.custody))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("Mette Nielsen".to_owned(), "mother", true),
+                ("Lis Andersen".to_owned(), "network", false)
+            ]
+        );
+        assert_eq!(members[1].address, "", "no address is stored as empty");
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            network::for_child(&mut other, child.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            network::add(&mut other, child.id, &mother(false), w.worker).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

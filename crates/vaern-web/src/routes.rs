@@ -112,6 +112,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/frister", Authenticated),
     r("GET", "/team", Needs(LeadTeam)),
     r("POST", "/team/masseskift", Needs(LeadTeam)),
+    r("GET", "/boern/{id}/netvaerk", Needs(ReadChildren)),
+    r("POST", "/boern/{id}/netvaerk", Needs(EditChildren)),
     r("GET", "/boern/{id}/breve/ny", Needs(WriteJournal)),
     r("POST", "/boern/{id}/breve", Needs(WriteJournal)),
     // UI: administration.
@@ -246,6 +248,8 @@ pub const ROUTES: &[RouteSpec] = &[
         Needs(ManageMunicipality),
     ),
     r("POST", "/api/v1/children/{id}/letters", Needs(WriteJournal)),
+    r("GET", "/api/v1/children/{id}/network", Needs(ReadChildren)),
+    r("POST", "/api/v1/children/{id}/network", Needs(EditChildren)),
     r("GET", "/api/v1/team", Needs(LeadTeam)),
     r("POST", "/api/v1/team/reassign", Needs(LeadTeam)),
     r("GET", "/api/v1/users", Needs(ManageUsers)),

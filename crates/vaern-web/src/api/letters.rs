@@ -17,7 +17,7 @@ use vaern_store::letter_templates::StoredTemplate;
 
 use super::{
     ApiActor,
-    documents::DocumentDto,
+    documents::{DocumentDto, DocumentList},
     dto::{Problem, instant},
 };
 use crate::{
@@ -151,16 +151,17 @@ pub struct LetterBody {
 }
 
 /// Make a letter on the child's case; it is filed as a document with the data it was made from.
+/// A letter to the custody holders is made once for each holder with an address.
 #[utoipa::path(post, path = "/api/v1/children/{id}/letters", tag = "letters",
     params(("id" = Uuid, Path)), request_body = LetterBody,
-    responses((status = 201, body = DocumentDto), (status = 404, body = Problem),
+    responses((status = 201, body = DocumentList), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn create_letter(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<LetterBody>,
-) -> Result<(StatusCode, Json<DocumentDto>), ApiError> {
+) -> Result<(StatusCode, Json<DocumentList>), ApiError> {
     let input = LetterInput {
         template: body.template,
         sub_case: body.sub_case_id,
@@ -170,6 +171,12 @@ pub async fn create_letter(
         format: body.format,
         fields: body.fields,
     };
-    let document = letters::generate(&state.db, &state.files, &actor, api_id(&id)?, &input).await?;
-    Ok((StatusCode::CREATED, Json(DocumentDto::new(&document))))
+    let documents =
+        letters::generate(&state.db, &state.files, &actor, api_id(&id)?, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DocumentList {
+            items: documents.iter().map(DocumentDto::new).collect(),
+        }),
+    ))
 }

@@ -9,6 +9,7 @@ mod documents;
 pub(crate) mod dto;
 mod journal;
 mod letters;
+mod network;
 mod team;
 mod users;
 
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(journal::router())
         .merge(documents::router())
         .merge(letters::router())
+        .merge(network::router())
         .merge(users::router())
         .merge(team::router())
         .merge(access_log::router())
@@ -74,6 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         documents::list_documents, documents::create_document, documents::get_document,
         documents::create_version, documents::get_content,
         letters::list_templates, letters::put_template, letters::create_letter,
+        network::list_network, network::add_to_network,
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
         deadlines::list_deadline_rules, deadlines::get_due, deadlines::set_local_rule, deadlines::delete_local_rule,

@@ -127,6 +127,9 @@ fn notice(code: &str) -> Option<String> {
     match code {
         "gemt" => Some("Dokumentet er lagt på sagen og noteret i journalen.".into()),
         "version" => Some("Den nye version er gemt. De tidligere versioner er bevaret.".into()),
+        "breve" => Some(
+            "Brevene er dannet – ét til hver forældremyndighedsindehaver – og lagt på sagen.".into(),
+        ),
         "brev" => Some(
             "Brevet er dannet og lagt på sagen. Hent det, læs det igennem, og send det til modtageren."
                 .into(),

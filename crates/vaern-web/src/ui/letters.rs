@@ -209,10 +209,10 @@ async fn create_letter(
     let id: ChildId = parse_id(&id)?;
     let (input, mut form) = letter_input(pairs);
     match letters::generate(&state.db, &state.files, &page.actor, id, &input).await {
-        Ok(document) => Ok(Redirect::to(&format!(
-            "/boern/{id}/dokumenter/{}?besked=brev",
-            document.id
-        ))
+        Ok(documents) => Ok(Redirect::to(&match documents.as_slice() {
+            [one] => format!("/boern/{id}/dokumenter/{}?besked=brev", one.id),
+            _ => format!("/boern/{id}/dokumenter?besked=breve"),
+        })
         .into_response()),
         Err(AppError::Invalid(errors)) => {
             form.errors = errors;

@@ -11,6 +11,7 @@ mod journal;
 mod letters;
 mod login;
 mod municipality_settings;
+mod network;
 mod overview;
 mod team;
 mod views;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(journal::router())
         .merge(documents::router())
         .merge(letters::router())
+        .merge(network::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())

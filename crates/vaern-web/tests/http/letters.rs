@@ -126,6 +126,12 @@ async fn a_decision_letter_is_filed_with_the_data_and_template_version_it_was_ma
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.unwrap();
+    assert_eq!(
+        created["items"].as_array().unwrap().len(),
+        1,
+        "one recipient, one letter"
+    );
+    let created = &created["items"][0];
     assert_eq!(created["kind"], "decision");
     assert_eq!(created["media_type"], "application/pdf");
     assert!(created["title"].as_str().unwrap().contains("Mette Hansen"));
@@ -163,6 +169,7 @@ async fn a_decision_letter_is_filed_with_the_data_and_template_version_it_was_ma
         .await;
     assert_eq!(docx.status(), StatusCode::CREATED);
     let docx: Value = docx.json().await.unwrap();
+    let docx = &docx["items"][0];
     assert_eq!(
         docx["media_type"],
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -336,4 +343,61 @@ async fn the_decision_letter_form_is_filled_from_the_recorded_decision() {
     assert!(form.contains("value=\"Barnets lov § 32, stk. 1, nr. 3\""));
     assert!(form.contains("Behovet kan dækkes af familiebehandlingen."));
     assert!(form.contains("Klag inden 4 uger til kommunen."));
+}
+
+#[tokio::test]
+async fn a_letter_to_the_custody_holders_is_made_once_for_each_with_an_address() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let network = format!("/api/v1/children/{}/network", child.id);
+    for (first, kind, custody, address) in [
+        ("Mette", "mother", true, vec!["Skolevej 2", "9999 Værnby"]),
+        ("Jonas", "father", true, vec!["Prøvegade 7", "9999 Værnby"]),
+        ("Ole", "family", false, vec!["Bakken 1"]),
+        ("Hanne", "foster_family", true, vec![]),
+    ] {
+        let added = api
+            .post(
+                &network,
+                json!({"first_name": first, "last_name": "Hansen", "kind": kind, "custody": custody, "address": address}),
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::CREATED);
+    }
+    let made = api
+        .post(
+            &format!("/api/v1/children/{}/letters", child.id),
+            json!({"template": "indkaldelse", "recipient": "foraeldremyndighed",
+                   "fields": {"tidspunkt": "3. december kl. 10", "sted": "Rådhuset", "formaal": "Samtale"}}),
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made: Value = made.json().await.unwrap();
+    let mut titles: Vec<&str> = made["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            "Indkaldelse til møde – Jonas Hansen",
+            "Indkaldelse til møde – Mette Hansen"
+        ],
+        "custody holders with an address; not the relative, not the holder without address"
+    );
+    let doc = format!(
+        "/api/v1/children/{}/documents/{}",
+        child.id,
+        made["items"][0]["id"].as_str().unwrap()
+    );
+    let record = &api.get_json(&doc).await["versions"][0]["letter_data"]["merge_data"];
+    assert_eq!(
+        record["foraeldremyndighed"].as_array().unwrap().len(),
+        3,
+        "the merge field lists every custody holder"
+    );
 }

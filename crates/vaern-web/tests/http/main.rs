@@ -6,5 +6,6 @@ mod case_process;
 mod common;
 mod documents;
 mod letters;
+mod network;
 mod policy;
 mod ui;

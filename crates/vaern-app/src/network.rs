@@ -1,0 +1,63 @@
+//! The child's network (Netværk): listing it (access-logged) and adding a person with their
+//! relation to the child, journalled on the case.
+
+use vaern_domain::{
+    Capability,
+    network::{NewRelation, NewRelationInput},
+};
+use vaern_store::{
+    ChildId,
+    access_log::{self, AccessKind},
+    children::{self, Child},
+    network::{self, Member},
+};
+
+use crate::{
+    Actor, AppError,
+    case_file::{automatic_note, child_case},
+};
+
+/// The child's network; reading it is access-logged for the child.
+pub async fn list(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    kind: AccessKind,
+) -> Result<(Child, Vec<Member>), AppError> {
+    actor.require(Capability::ReadChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let child = children::get(&mut tx, child).await?;
+    let members = network::for_child(&mut tx, child.id).await?;
+    access_log::record(&mut tx, actor.user_id, Some(child.id), kind, "Netværk").await?;
+    tx.commit().await?;
+    Ok((child, members))
+}
+
+/// Adds a person to the child's network, with an automatic journal note.
+pub async fn add(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    input: &NewRelationInput,
+) -> Result<Member, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (child, case) = child_case(&mut tx, child).await?;
+    let relation = NewRelation::parse(input, child.cpr.as_deref()).map_err(AppError::Invalid)?;
+    let member = network::add(&mut tx, child.id, &relation, actor.user_id).await?;
+    let mut body = format!(
+        "{} tilføjede {} til netværket som {}.",
+        actor.name,
+        member.full_name(),
+        relation.kind.label().to_lowercase()
+    );
+    if relation.custody {
+        body.push_str(" Personen har forældremyndighed.");
+    }
+    if relation.address.is_empty() {
+        body.push_str(" Adressen er ikke oplyst.");
+    }
+    automatic_note(&mut tx, actor, case, None, "Netværk ændret", &body).await?;
+    tx.commit().await?;
+    Ok(member)
+}

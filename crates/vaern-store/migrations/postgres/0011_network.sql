@@ -1,0 +1,40 @@
+-- The child's network: persons (parents, custody holders, siblings, …) and their relation to the
+-- child. A person belongs to the municipality and may relate to several children.
+
+create table persons (
+    id uuid primary key,
+    municipality_id uuid not null references municipalities (id),
+    cpr text,
+    first_name text not null,
+    last_name text not null,
+    -- Address lines separated by line breaks; empty when unknown.
+    address text not null,
+    phone text,
+    email text,
+    created_at timestamptz not null,
+    created_by uuid references users (id)
+);
+create index persons_cpr on persons (municipality_id, cpr);
+
+create table relations (
+    id uuid primary key,
+    municipality_id uuid not null references municipalities (id),
+    child_id uuid not null references children (id),
+    person_id uuid not null references persons (id),
+    kind text not null check (kind in ('mother', 'father', 'sibling', 'half_sibling', 'household',
+        'family', 'network', 'foster_family')),
+    custody boolean not null,
+    created_at timestamptz not null,
+    created_by uuid references users (id),
+    unique (child_id, person_id)
+);
+create index relations_child on relations (child_id);
+
+alter table persons enable row level security;
+alter table persons force row level security;
+create policy tenant on persons
+    using (municipality_id = nullif(current_setting('app.municipality', true), '')::uuid);
+alter table relations enable row level security;
+alter table relations force row level security;
+create policy tenant on relations
+    using (municipality_id = nullif(current_setting('app.municipality', true), '')::uuid);
