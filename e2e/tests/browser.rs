@@ -594,6 +594,7 @@ async fn a_caseworker_files_a_document_adds_a_custody_holder_and_writes_to_her_a
     b.press("Tilføj person").await;
     b.wait_for_url("besked=tilfoejet").await;
     assert!(b.text().await.contains("Mette Hansen"));
+    b.check_accessibility("netvaerk-med-tegning").await;
 
     // A letter to her: Dokumenter → Dan brev → the kind → fill in → filed on the case.
     b.click_link("Dokumenter").await;

@@ -60,6 +60,76 @@ impl MemberRow {
     }
 }
 
+/// A person placed in the network picture.
+struct Node {
+    x: String,
+    y: String,
+    label_y: String,
+    name: String,
+    relation: &'static str,
+    custody: bool,
+    /// Outside the family: drawn with a dashed line.
+    outside_family: bool,
+}
+
+/// The network as a picture: the child in the middle, the people on a ring around it,
+/// custody holders from the top.
+struct Picture {
+    nodes: Vec<Node>,
+    description: String,
+}
+
+const CENTRE: (f64, f64) = (320.0, 210.0);
+const RING: f64 = 150.0;
+
+fn picture(child: &str, members: &[MemberRow], kinds: &[String]) -> Option<Picture> {
+    if members.is_empty() {
+        return None;
+    }
+    let step = std::f64::consts::TAU / members.len() as f64;
+    let nodes = members
+        .iter()
+        .zip(kinds)
+        .enumerate()
+        .map(|(i, (m, kind))| {
+            let angle = -std::f64::consts::FRAC_PI_2 + step * i as f64;
+            let (x, y) = (CENTRE.0 + RING * angle.cos(), CENTRE.1 + RING * angle.sin());
+            Node {
+                x: format!("{x:.1}"),
+                y: format!("{y:.1}"),
+                // Labels go outward, so they never sit on the line to the child.
+                label_y: format!(
+                    "{:.1}",
+                    if angle.sin() < -0.3 {
+                        y - 44.0
+                    } else {
+                        y + 36.0
+                    }
+                ),
+                name: m.name.clone(),
+                relation: m.relation,
+                custody: m.custody,
+                outside_family: matches!(kind.as_str(), "network" | "foster_family"),
+            }
+        })
+        .collect();
+    let people: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let custody = if m.custody {
+                ", forældremyndighed"
+            } else {
+                ""
+            };
+            format!("{}: {}{custody}", m.relation, m.name)
+        })
+        .collect();
+    Some(Picture {
+        nodes,
+        description: format!("{child} i midten. {}.", people.join(". ")),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "child_network.html")]
 struct NetworkPage {
@@ -68,6 +138,7 @@ struct NetworkPage {
     notice: Option<String>,
     tab: &'static str,
     members: Vec<MemberRow>,
+    picture: Option<Picture>,
     kinds: Vec<Choice>,
     form: FormView,
 }
@@ -87,11 +158,14 @@ async fn network_page(
 ) -> Result<NetworkPage, UiError> {
     let (child, members) = network::list(&state.db, &page.actor, id, AccessKind::View).await?;
     let child = ChildView::new(&child);
+    let rows: Vec<MemberRow> = members.iter().map(MemberRow::new).collect();
+    let kinds: Vec<String> = members.iter().map(|m| m.kind.clone()).collect();
     Ok(NetworkPage {
         layout: page.layout(format!("Netværk – {}", child.name)),
         notice,
         tab: "netvaerk",
-        members: members.iter().map(MemberRow::new).collect(),
+        picture: picture(&child.name, &rows, &kinds),
+        members: rows,
         kinds: RelationKind::ALL
             .into_iter()
             .map(|k| Choice::new(k.code(), k.label()))

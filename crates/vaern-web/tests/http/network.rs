@@ -68,6 +68,15 @@ async fn a_caseworker_adds_a_custody_holder_and_sees_the_network() {
         "CPR masked"
     );
     assert!(html.contains("Skolevej 2<br>9999 Værnby"));
+    let svg = &html[html.find("<svg").expect("the network picture")..];
+    assert!(svg.contains("role=\"img\""));
+    assert!(
+        svg.contains("<desc id=\"netvaerk-beskrivelse\">")
+            && svg.contains("Mor: Mette Hansen, forældremyndighed"),
+        "the picture has a text alternative"
+    );
+    assert!(svg.contains(">Mette Hansen</text>"));
+    assert!(svg.contains("stroke-width=\"5\""), "custody is drawn thick");
     let journal = page_text(&client, app.url(&format!("/boern/{}/journal", child.id))).await;
     assert!(
         journal.contains("Netværk ændret") && journal.contains("Personen har forældremyndighed")
