@@ -2,8 +2,9 @@
 //! relation to the child, journalled on the case.
 
 use vaern_domain::{
-    Capability,
-    network::{NewRelation, NewRelationInput},
+    Capability, FieldErrors,
+    dates::format_date,
+    network::{NewRelation, NewRelationInput, similar_names},
 };
 use vaern_store::{
     ChildId,
@@ -15,6 +16,7 @@ use vaern_store::{
 use crate::{
     Actor, AppError,
     case_file::{automatic_note, child_case},
+    today,
 };
 
 /// The child's network; reading it is access-logged for the child.
@@ -33,17 +35,47 @@ pub async fn list(
     Ok((child, members))
 }
 
-/// Adds a person to the child's network, with an automatic journal note.
+/// The form field a possible duplicate is reported at, and confirmed with.
+pub const DUPLICATE_FIELD: &str = "confirm_new";
+
+/// Adds a person to the child's network, with an automatic journal note. A person without CPR
+/// whose name sounds like someone born the same day is held back until the caseworker confirms
+/// (`confirmed_new`) that it is someone else.
 pub async fn add(
     db: &vaern_store::Db,
     actor: &Actor,
     child: ChildId,
     input: &NewRelationInput,
+    confirmed_new: bool,
 ) -> Result<Member, AppError> {
     actor.require(Capability::EditChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
-    let relation = NewRelation::parse(input, child.cpr.as_deref()).map_err(AppError::Invalid)?;
+    let relation =
+        NewRelation::parse(input, child.cpr.as_deref(), today()).map_err(AppError::Invalid)?;
+    if relation.cpr.is_none()
+        && !confirmed_new
+        && let Some(birth_date) = relation.birth_date
+    {
+        let name = format!("{} {}", relation.first_name, relation.last_name);
+        let alike: Vec<String> = network::born_on(&mut tx, birth_date)
+            .await?
+            .iter()
+            .filter(|p| similar_names(&name, &format!("{} {}", p.first_name, p.last_name)))
+            .map(|p| format!("{} {}", p.first_name, p.last_name))
+            .collect();
+        if !alike.is_empty() {
+            return Err(AppError::Invalid(FieldErrors::single(
+                DUPLICATE_FIELD,
+                format!(
+                    "Kommunen kender allerede {} med samme fødselsdato ({}). Er det en anden \
+                     person, så sæt kryds i «Det er en anden person» og tilføj igen",
+                    alike.join(" og "),
+                    format_date(birth_date)
+                ),
+            )));
+        }
+    }
     let member = network::add(&mut tx, child.id, &relation, actor.user_id).await?;
     let mut body = format!(
         "{} tilføjede {} til netværket som {}.",

@@ -1,7 +1,7 @@
 //! The child's network: persons and their relations to the child.
 
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use vaern_domain::network::NewRelation;
 
 use crate::{ChildId, PersonId, RelationId, StoreError, TenantTx, UserId, now, on};
@@ -17,6 +17,7 @@ pub struct Member {
     pub first_name: String,
     pub last_name: String,
     pub cpr: Option<String>,
+    pub birth_date: Option<Date>,
     /// Address lines separated by line breaks; empty when unknown.
     pub address: String,
     pub phone: Option<String>,
@@ -35,7 +36,7 @@ impl Member {
 }
 
 const SELECT: &str = "select r.id as relation_id, p.id as person_id, r.kind, r.custody, \
-    p.first_name, p.last_name, p.cpr, p.address, p.phone, p.email, r.created_at \
+    p.first_name, p.last_name, p.cpr, p.birth_date, p.address, p.phone, p.email, r.created_at \
     from relations r join persons p on p.id = r.person_id";
 
 /// Adds a person to the child's network; `NotFound` if the child is not the municipality's.
@@ -53,12 +54,13 @@ pub async fn add(
     let cpr = relation.cpr.as_ref().map(|c| c.digits().to_owned());
     on!(&mut tx.tx, c => {
         sqlx::query(
-            "insert into persons (id, municipality_id, cpr, first_name, last_name, address, phone, \
-             email, created_at, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "insert into persons (id, municipality_id, cpr, first_name, last_name, birth_date, \
+             address, phone, email, created_at, created_by) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(person).bind(municipality).bind(&cpr).bind(&relation.first_name)
-        .bind(&relation.last_name).bind(&address).bind(&relation.phone).bind(&relation.email)
-        .bind(at).bind(by)
+        .bind(&relation.last_name).bind(relation.birth_date).bind(&address).bind(&relation.phone)
+        .bind(&relation.email).bind(at).bind(by)
         .execute(c).await?;
     });
     let inserted = on!(&mut tx.tx, c => {
@@ -89,5 +91,27 @@ pub async fn for_child(tx: &mut TenantTx, child: ChildId) -> Result<Vec<Member>,
     );
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(child).fetch_all(c).await?
+    }))
+}
+
+/// A person already registered in the municipality.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct KnownPerson {
+    pub id: PersonId,
+    pub first_name: String,
+    pub last_name: String,
+    pub cpr: Option<String>,
+    pub birth_date: Option<Date>,
+}
+
+/// The municipality's persons born on `birth_date` (candidates for a duplicate).
+pub async fn born_on(tx: &mut TenantTx, birth_date: Date) -> Result<Vec<KnownPerson>, StoreError> {
+    let municipality = tx.municipality();
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query_as(
+            "select id, first_name, last_name, cpr, birth_date from persons \
+             where municipality_id = $1 and birth_date = $2 order by last_name, first_name, id",
+        )
+        .bind(municipality).bind(birth_date).fetch_all(c).await?
     }))
 }

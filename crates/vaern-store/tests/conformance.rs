@@ -1214,6 +1214,7 @@ mod network {
                 ..Default::default()
             },
             None,
+            time::macros::date!(2026 - 11 - 23),
         )
         .unwrap()
     }
@@ -1231,6 +1232,7 @@ mod network {
                 ..Default::default()
             },
             None,
+            time::macros::date!(2026 - 11 - 23),
         )
         .unwrap();
         network::add(&mut tx, child.id, &network_person, w.worker)
@@ -1241,6 +1243,11 @@ mod network {
             .unwrap();
         assert_eq!(added.address_lines(), ["Skolevej 2", "9999 Værnby"]);
         assert_eq!(added.cpr.as_deref(), Some("0101904002"));
+        let born = network::born_on(&mut tx, time::macros::date!(1990 - 01 - 01))
+            .await
+            .unwrap();
+        assert_eq!(born.len(), 1, "the mother, by the birth date from her CPR");
+        assert_eq!(born[0].first_name, "Mette");
         tx.commit().await.unwrap();
 
         let mut tx = w.test.db.tenant(w.kbh).await.unwrap();

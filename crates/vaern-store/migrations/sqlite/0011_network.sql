@@ -7,6 +7,7 @@ create table persons (
     cpr text,
     first_name text not null,
     last_name text not null,
+    birth_date text,
     -- Address lines separated by line breaks; empty when unknown.
     address text not null,
     phone text,
@@ -15,6 +16,7 @@ create table persons (
     created_by blob references users (id)
 );
 create index persons_cpr on persons (municipality_id, cpr);
+create index persons_birth_date on persons (municipality_id, birth_date);
 
 create table relations (
     id blob primary key,

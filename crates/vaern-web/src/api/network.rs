@@ -38,6 +38,8 @@ pub struct MemberDto {
     pub last_name: String,
     /// Ten digits, when known.
     pub cpr: Option<String>,
+    #[schema(format = Date)]
+    pub birth_date: Option<String>,
     /// `mother`, `father`, `sibling`, `half_sibling`, `household`, `family`, `network` or
     /// `foster_family`.
     pub kind: String,
@@ -57,6 +59,7 @@ impl MemberDto {
             first_name: m.first_name.clone(),
             last_name: m.last_name.clone(),
             cpr: m.cpr.clone(),
+            birth_date: m.birth_date.map(|d| d.to_string()),
             kind: m.kind.clone(),
             custody: m.custody,
             address: m.address_lines(),
@@ -93,11 +96,16 @@ pub struct PersonBody {
     pub first_name: String,
     pub last_name: String,
     pub cpr: Option<String>,
+    /// `YYYY-MM-DD` or `DD.MM.YYYY`; taken from the CPR number when there is one.
+    pub birth_date: String,
     pub kind: String,
     pub custody: bool,
     pub address: Vec<String>,
     pub phone: String,
     pub email: String,
+    /// A person without CPR whose name sounds like someone born the same day is refused (422 at
+    /// `confirm_new`) until this is `true`.
+    pub confirm_new: bool,
 }
 
 /// Add a person to the child's network (journalled on the case).
@@ -115,12 +123,13 @@ pub async fn add_to_network(
         first_name: body.first_name,
         last_name: body.last_name,
         cpr: body.cpr,
+        birth_date: body.birth_date,
         kind: body.kind,
         custody: body.custody,
         address: body.address.join("\n"),
         phone: body.phone,
         email: body.email,
     };
-    let member = network::add(&state.db, &actor, api_id(&id)?, &input).await?;
+    let member = network::add(&state.db, &actor, api_id(&id)?, &input, body.confirm_new).await?;
     Ok((StatusCode::CREATED, Json(MemberDto::new(&member))))
 }

@@ -197,8 +197,10 @@ struct PersonForm {
     first_name: String,
     last_name: String,
     cpr: String,
+    birth_date: String,
     kind: String,
     custody: Option<String>,
+    confirm_new: Option<String>,
     address: String,
     phone: String,
     email: String,
@@ -215,13 +217,15 @@ async fn add_person(
         first_name: form.first_name,
         last_name: form.last_name,
         cpr: Some(form.cpr),
+        birth_date: form.birth_date,
         kind: form.kind,
         custody: form.custody.is_some(),
         address: form.address,
         phone: form.phone,
         email: form.email,
     };
-    match network::add(&state.db, &page.actor, id, &input).await {
+    let confirmed_new = form.confirm_new.is_some();
+    match network::add(&state.db, &page.actor, id, &input, confirmed_new).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/boern/{id}/netvaerk?besked=tilfoejet")).into_response())
         }
@@ -231,6 +235,7 @@ async fn add_person(
                     ("first_name", input.first_name),
                     ("last_name", input.last_name),
                     ("cpr", input.cpr.unwrap_or_default()),
+                    ("birth_date", input.birth_date),
                     ("kind", input.kind),
                     (
                         "custody",

@@ -139,3 +139,62 @@ async fn the_child_is_not_its_own_relative_and_other_municipalities_see_nothing(
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_person_without_cpr_who_sounds_like_someone_born_the_same_day_needs_confirming() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let path = format!("/api/v1/children/{}/network", child.id);
+    let person = |first: &str, born: &str, confirm: bool| json!({"first_name": first, "last_name": "Andersen", "birth_date": born, "kind": "network", "confirm_new": confirm});
+    assert_eq!(
+        api.post(&path, person("Lis", "03.04.1970", false))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let held = api.post(&path, person("Liss", "03.04.1970", false)).await;
+    assert_eq!(held.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = held.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "confirm_new");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Lis Andersen med samme fødselsdato (03.04.1970)"),
+        "{problem}"
+    );
+    assert_eq!(
+        api.post(&path, person("Lis", "04.04.1970", false))
+            .await
+            .status(),
+        StatusCode::CREATED,
+        "another birth date is another person"
+    );
+
+    let (client, csrf) = app.login("raadgiver901").await;
+    let page = app.url(&format!("/boern/{}/netvaerk", child.id));
+    let form = |confirm: bool| {
+        let mut fields = vec![
+            ("csrf", csrf.clone()),
+            ("first_name", "Lise".to_owned()),
+            ("last_name", "Andersen".to_owned()),
+            ("birth_date", "03.04.1970".to_owned()),
+            ("kind", "network".to_owned()),
+        ];
+        if confirm {
+            fields.push(("confirm_new", "on".to_owned()));
+        }
+        fields
+    };
+    let warned = client.post(&page).form(&form(false)).send().await.unwrap();
+    assert_eq!(warned.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = warned.text().await.unwrap();
+    assert!(html.contains("Det er en anden person") && html.contains("value=\"Lise\""));
+    let confirmed = client.post(&page).form(&form(true)).send().await.unwrap();
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        api.get_json(&path).await["items"].as_array().unwrap().len(),
+        3
+    );
+}
