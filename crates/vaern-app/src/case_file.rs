@@ -1,11 +1,12 @@
 //! What every use case on a child's case needs: the case itself and the automatic journal note
 //! that records a change in the same transaction.
 
-use vaern_domain::journal::EntryKind;
+use vaern_domain::{FieldErrors, journal::EntryKind};
 use vaern_store::{
     ChildCaseId, ChildId, SubCaseId, TenantTx,
     children::{self, Child},
     journal::{self, NewEntry},
+    sub_cases,
 };
 
 use crate::{Actor, AppError, today};
@@ -18,6 +19,31 @@ pub(crate) async fn child_case(
     let child = children::get(tx, child).await?;
     let case = child.case_id.ok_or(AppError::NotFound)?;
     Ok((child, case))
+}
+
+/// The sub-case a form names (optional); a malformed id is an error at the `sub_case` field.
+pub(crate) fn parse_sub_case(raw: Option<&str>, errors: &mut FieldErrors) -> Option<SubCaseId> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => errors.take(
+            "sub_case",
+            raw.parse::<SubCaseId>()
+                .map_err(|_| "Vælg en delsag fra listen".to_owned()),
+        ),
+    }
+}
+
+/// `NotFound` unless the sub-case belongs to the case.
+pub(crate) async fn check_sub_case(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    sub_case: SubCaseId,
+) -> Result<(), AppError> {
+    if sub_cases::get(tx, sub_case).await?.child_case_id == case {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Writes the automatic note for a change made by `actor`.

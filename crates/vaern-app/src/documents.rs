@@ -24,7 +24,7 @@ use vaern_store::{
 
 use crate::{
     Actor, AppError,
-    case_file::{automatic_note, child_case},
+    case_file::{automatic_note, check_sub_case, child_case, parse_sub_case},
     today,
 };
 
@@ -193,14 +193,7 @@ pub async fn upload(
             None
         }
     };
-    let sub_case = match input.sub_case.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => errors.take(
-            "sub_case",
-            raw.parse::<SubCaseId>()
-                .map_err(|_| "Vælg en delsag fra listen".to_owned()),
-        ),
-    };
+    let sub_case = parse_sub_case(input.sub_case.as_deref(), &mut errors);
     let checked = errors.take("file", check_file(received, files.max_bytes));
     let (Some(document), Some((name, content, file_type))) = (document, checked) else {
         return Err(AppError::Invalid(errors));
@@ -211,10 +204,8 @@ pub async fn upload(
     // Where it goes is checked before the file is written, so a refused upload leaves no file.
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case) = child_case(&mut tx, child).await?;
-    if let Some(id) = sub_case
-        && sub_cases::get(&mut tx, id).await?.child_case_id != case
-    {
-        return Err(AppError::NotFound);
+    if let Some(id) = sub_case {
+        check_sub_case(&mut tx, case, id).await?;
     }
     tx.commit().await?;
     let file = store_file(&files.store, name, content, file_type).await?;

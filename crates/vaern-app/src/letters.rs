@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use vaern_domain::{
     Capability, FieldErrors,
+    child::name,
     cpr::Cpr,
     dates::{format_date_long, format_datetime_long},
     document::{FileType, NewDocument, NewDocumentInput},
+    network::address_lines,
 };
 use vaern_letters::{
     Addressee, FieldKind, LETTERHEAD, LetterData, STANDARD, Standard, check, compose,
@@ -18,17 +20,18 @@ use vaern_letters::{
 };
 use vaern_store::{
     ChildId, SubCaseId,
+    access_log::{self, AccessKind},
     children::Child,
     documents::Document,
     letter_templates::{self, StoredTemplate},
     network,
     notifications::{self, Notification},
-    sub_cases,
+    sub_cases::{self, SubCase},
 };
 
 use crate::{
     Actor, AppError,
-    case_file::child_case,
+    case_file::{check_sub_case, child_case, parse_sub_case},
     documents::{CaseFiles, record_document, store_file},
     today,
 };
@@ -117,8 +120,8 @@ fn check_template(
             "title",
             format!("Overskriften må højst være {TITLE_MAX} tegn"),
         );
-    } else if let Some(c) = missing_glyphs(title).first() {
-        errors.add("title", format!("Tegnet «{c}» kan ikke vises i brevet"));
+    } else if let Err(message) = printable(title) {
+        errors.add("title", message);
     }
     if let Err(problems) = check(standard, &input.body, &actor.municipality_name) {
         errors.add("body", problems.join(". "));
@@ -184,6 +187,28 @@ async fn in_use(
         Some(stored) => (Some(stored.version), stored.body, stored.title),
         None => (None, standard.body.to_owned(), standard.title.to_owned()),
     })
+}
+
+/// The child and the sub-cases a letter may belong to, for the letter form; access-logged.
+pub async fn letter_form(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+) -> Result<(Child, Vec<SubCase>), AppError> {
+    actor.require(Capability::WriteJournal)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (child, case) = child_case(&mut tx, child).await?;
+    let sub_cases = sub_cases::for_case(&mut tx, case).await?;
+    access_log::record(
+        &mut tx,
+        actor.user_id,
+        Some(child.id),
+        AccessKind::View,
+        "Dan brev",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((child, sub_cases))
 }
 
 /// The kinds of letter a caseworker can make (the letterhead is not one).
@@ -278,8 +303,8 @@ fn letter_fields(
             && !options.iter().any(|(code, _)| *code == value)
         {
             errors.add(&name, format!("Vælg «{}» fra listen", field.label));
-        } else if let Some(c) = missing_glyphs(&value).first() {
-            errors.add(&name, format!("Tegnet «{c}» kan ikke vises i brevet"));
+        } else if let Err(message) = printable(&value) {
+            errors.add(&name, message);
         }
         values.insert(field.name.to_owned(), value);
     }
@@ -294,6 +319,14 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Refuses text holding characters the letter's font cannot show.
+fn printable(text: &str) -> Result<(), String> {
+    match missing_glyphs(text).first() {
+        Some(c) => Err(format!("Tegnet «{c}» kan ikke vises i brevet")),
+        None => Ok(()),
+    }
+}
+
 /// The addressees of a letter to the parties (one letter each), or why there are none.
 fn party_recipients(
     input: &LetterInput,
@@ -302,20 +335,23 @@ fn party_recipients(
 ) -> Option<Vec<vaern_letters::Party>> {
     match input.recipient.trim() {
         RECIPIENT_OTHER => {
-            let name = input.recipient_name.trim();
-            let address = lines(&input.recipient_address);
-            if name.is_empty() {
-                errors.add("recipient_name", "Skriv modtagerens navn");
-            }
-            if address.is_empty() {
-                errors.add("recipient_address", "Skriv modtagerens adresse");
-            }
-            (!name.is_empty() && !address.is_empty()).then(|| {
-                vec![vaern_letters::Party {
-                    navn: name.to_owned(),
-                    adresse: address,
-                }]
-            })
+            let name = errors.take(
+                "recipient_name",
+                name(&input.recipient_name, "modtagerens navn")
+                    .and_then(|name| printable(&name).map(|()| name)),
+            );
+            let address = match address_lines(&input.recipient_address) {
+                Ok(lines) if lines.is_empty() => Err("Skriv modtagerens adresse".to_owned()),
+                checked => checked,
+            };
+            let address = errors.take(
+                "recipient_address",
+                address.and_then(|lines| printable(&lines.join("\n")).map(|()| lines)),
+            );
+            Some(vec![vaern_letters::Party {
+                navn: name?,
+                adresse: address?,
+            }])
         }
         RECIPIENT_CUSTODY => {
             let addressed: Vec<_> = custody
@@ -421,20 +457,11 @@ pub async fn generate(
         }
     };
     let brev = letter_fields(standard, input, &mut errors);
-    let sub_case = match input.sub_case.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => errors.take(
-            "sub_case",
-            raw.parse::<SubCaseId>()
-                .map_err(|_| "Vælg en delsag fra listen".to_owned()),
-        ),
-    };
+    let sub_case = parse_sub_case(input.sub_case.as_deref(), &mut errors);
 
     let notification = match sub_case {
         Some(id) => {
-            if sub_cases::get(&mut tx, id).await?.child_case_id != case {
-                return Err(AppError::NotFound);
-            }
+            check_sub_case(&mut tx, case, id).await?;
             notifications::for_sub_case(&mut tx, id).await?
         }
         None => None,

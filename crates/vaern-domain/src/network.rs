@@ -67,6 +67,11 @@ impl RelationKind {
             .ok_or_else(|| "Vælg personens relation til barnet".to_owned())
     }
 
+    /// Network persons and foster families are outside the child's family.
+    pub fn is_family(self) -> bool {
+        !matches!(self, RelationKind::Network | RelationKind::FosterFamily)
+    }
+
     /// Siblings are children themselves and cannot hold custody of the child.
     fn may_hold_custody(self) -> bool {
         !matches!(self, RelationKind::Sibling | RelationKind::HalfSibling)
@@ -107,7 +112,8 @@ pub struct NewRelation {
 const ADDRESS_LINES: usize = 5;
 const LINE_MAX: usize = 100;
 
-fn address(text: &str) -> Result<Vec<String>, String> {
+/// Address lines as typed, one per line: blank lines dropped, each checked, at most five.
+pub fn address_lines(text: &str) -> Result<Vec<String>, String> {
     let lines: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -209,7 +215,7 @@ impl NewRelation {
                 ),
             );
         }
-        let address = errors.take("address", address(&input.address));
+        let address = errors.take("address", address_lines(&input.address));
         let phone = errors.take("phone", phone(&input.phone));
         let email = errors.take("email", email(&input.email));
         match (

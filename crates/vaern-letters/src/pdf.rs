@@ -31,21 +31,26 @@ const BOTTOM: f32 = PAGE_HEIGHT - 70.0;
 const BODY_SIZE: f32 = 10.5;
 const LEADING: f32 = 1.45;
 
-/// Glyph lookup and advances of one face.
+/// Glyph lookup and advances of one face, parsed once.
 struct Face {
-    data: &'static [u8],
+    font: FontRef<'static>,
     units_per_em: f32,
 }
 
 impl Face {
-    fn font(&self) -> FontRef<'static> {
-        FontRef::new(self.data).expect("the embedded font is valid")
+    fn new(data: &'static [u8]) -> Face {
+        let font = FontRef::new(data).expect("the embedded font is valid");
+        let units_per_em = f32::from(
+            font.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em,
+        );
+        Face { font, units_per_em }
     }
 
     fn glyph(&self, c: char) -> Option<(GlyphId, f32)> {
-        let font = self.font();
-        let id = font.charmap().map(c)?;
-        let advance = font
+        let id = self.font.charmap().map(c)?;
+        let advance = self
+            .font
             .glyph_metrics(Size::unscaled(), LocationRef::default())
             .advance_width(id)
             .unwrap_or(0.0);
@@ -60,18 +65,7 @@ impl Face {
     }
 }
 
-fn face(data: &'static [u8]) -> Face {
-    let font = FontRef::new(data).expect("the embedded font is valid");
-    Face {
-        data,
-        units_per_em: f32::from(
-            font.metrics(Size::unscaled(), LocationRef::default())
-                .units_per_em,
-        ),
-    }
-}
-
-static FACES: LazyLock<[Face; 2]> = LazyLock::new(|| [face(REGULAR), face(BOLD)]);
+static FACES: LazyLock<[Face; 2]> = LazyLock::new(|| [Face::new(REGULAR), Face::new(BOLD)]);
 
 /// Characters of `text` the letter's font cannot show (line breaks aside).
 pub fn missing_glyphs(text: &str) -> Vec<char> {

@@ -102,11 +102,16 @@ impl Config {
             config.files = files;
         }
         if let Some(mb) = env("VAERN_MAX_FILE_MB") {
-            config.max_file_mb = mb.trim().parse().ok().filter(|mb| *mb > 0).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "VAERN_MAX_FILE_MB must be a whole number of MB above 0, not {mb:?}"
-                )
+            config.max_file_mb = mb.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VAERN_MAX_FILE_MB must be a whole number of MB, not {mb:?}")
             })?;
+        }
+        // Checked here, whichever source set it: 0 would refuse every upload.
+        if !(1..=100_000).contains(&config.max_file_mb) {
+            anyhow::bail!(
+                "max_file_mb (VAERN_MAX_FILE_MB) must be between 1 and 100000 MB, not {}",
+                config.max_file_mb
+            );
         }
         Ok(config)
     }
@@ -162,6 +167,27 @@ mod tests {
         assert_eq!(config.database_url, "postgres://x@y/z");
         let none = Config::from_sources(&dir.join("missing.toml"), |_| None).unwrap();
         assert_eq!(none.listen, "127.0.0.1:8080");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_upload_limit_must_be_a_positive_number_of_mb_from_either_source() {
+        let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vaern.toml");
+        std::fs::write(&file, "max_file_mb = 0\n").unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "0 in the file"
+        );
+        let missing = dir.join("missing.toml");
+        for bad in ["0", "ti", "-5"] {
+            let env = |key: &str| (key == "VAERN_MAX_FILE_MB").then(|| bad.to_owned());
+            assert!(Config::from_sources(&missing, env).is_err(), "{bad}");
+        }
+        let env = |key: &str| (key == "VAERN_MAX_FILE_MB").then(|| "20".to_owned());
+        let config = Config::from_sources(&missing, env).unwrap();
+        assert_eq!(config.max_file_mb, 20);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

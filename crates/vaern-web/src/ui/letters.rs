@@ -16,7 +16,7 @@ use vaern_app::{
 };
 use vaern_domain::{FieldErrors, dates::format_datetime, document::FileType};
 use vaern_letters::{FIELDS, FieldKind, ITEM_FIELDS, Standard};
-use vaern_store::{ChildId, access_log::AccessKind};
+use vaern_store::ChildId;
 
 use super::{
     Layout, Page,
@@ -117,8 +117,8 @@ async fn letter_page(
     key: &str,
     form: FormView,
 ) -> Result<LetterPage, UiError> {
-    let listed = vaern_app::documents::list(&state.db, &page.actor, id, AccessKind::View).await?;
-    let child = ChildView::new(&listed.child);
+    let (child, sub_cases) = letters::letter_form(&state.db, &page.actor, id).await?;
+    let child = ChildView::new(&child);
     let chosen = letters::letter_kinds()
         .find(|s| s.key == key)
         .map(|s| Chosen {
@@ -136,8 +136,7 @@ async fn letter_page(
             .collect(),
         chosen,
         form,
-        sub_cases: listed
-            .sub_cases
+        sub_cases: sub_cases
             .iter()
             .map(|s| Choice::new(s.id, s.title.clone()))
             .collect(),

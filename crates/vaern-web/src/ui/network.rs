@@ -36,6 +36,8 @@ struct MemberRow {
     name: String,
     relation: &'static str,
     custody: bool,
+    /// Outside the family: drawn with a dashed line.
+    outside_family: bool,
     cpr: Option<String>,
     address: Vec<String>,
     phone: Option<String>,
@@ -44,10 +46,12 @@ struct MemberRow {
 
 impl MemberRow {
     fn new(m: &Member) -> Self {
+        let kind = RelationKind::parse(&m.kind).ok();
         MemberRow {
             name: m.full_name(),
-            relation: RelationKind::parse(&m.kind).map_or("Ukendt", RelationKind::label),
+            relation: kind.map_or("Ukendt", RelationKind::label),
             custody: m.custody,
+            outside_family: kind.is_some_and(|k| !k.is_family()),
             cpr: m
                 .cpr
                 .as_deref()
@@ -68,7 +72,6 @@ struct Node {
     name: String,
     relation: &'static str,
     custody: bool,
-    /// Outside the family: drawn with a dashed line.
     outside_family: bool,
 }
 
@@ -82,16 +85,15 @@ struct Picture {
 const CENTRE: (f64, f64) = (320.0, 210.0);
 const RING: f64 = 150.0;
 
-fn picture(child: &str, members: &[MemberRow], kinds: &[String]) -> Option<Picture> {
+fn picture(child: &str, members: &[MemberRow]) -> Option<Picture> {
     if members.is_empty() {
         return None;
     }
     let step = std::f64::consts::TAU / members.len() as f64;
     let nodes = members
         .iter()
-        .zip(kinds)
         .enumerate()
-        .map(|(i, (m, kind))| {
+        .map(|(i, m)| {
             let angle = -std::f64::consts::FRAC_PI_2 + step * i as f64;
             let (x, y) = (CENTRE.0 + RING * angle.cos(), CENTRE.1 + RING * angle.sin());
             Node {
@@ -109,7 +111,7 @@ fn picture(child: &str, members: &[MemberRow], kinds: &[String]) -> Option<Pictu
                 name: m.name.clone(),
                 relation: m.relation,
                 custody: m.custody,
-                outside_family: matches!(kind.as_str(), "network" | "foster_family"),
+                outside_family: m.outside_family,
             }
         })
         .collect();
@@ -159,12 +161,11 @@ async fn network_page(
     let (child, members) = network::list(&state.db, &page.actor, id, AccessKind::View).await?;
     let child = ChildView::new(&child);
     let rows: Vec<MemberRow> = members.iter().map(MemberRow::new).collect();
-    let kinds: Vec<String> = members.iter().map(|m| m.kind.clone()).collect();
     Ok(NetworkPage {
         layout: page.layout(format!("Netværk – {}", child.name)),
         notice,
         tab: "netvaerk",
-        picture: picture(&child.name, &rows, &kinds),
+        picture: picture(&child.name, &rows),
         members: rows,
         kinds: RelationKind::ALL
             .into_iter()

@@ -485,17 +485,8 @@ mod decisions {
         let app = TestApp::spawn().await;
         let (child, _) = app.a_child("901").await;
         let api = app.api("raadgiver901").await;
-        let sub_case = api
-            .post_json(
-                &format!("/api/v1/children/{}/sub-cases", child.id),
-                json!({"kind": "decision"}),
-            )
-            .await;
-        let base = format!(
-            "/api/v1/children/{}/sub-cases/{}",
-            child.id,
-            sub_case["id"].as_str().unwrap()
-        );
+        let sub_case = app.a_decision_sub_case(&child).await;
+        let base = format!("/api/v1/children/{}/sub-cases/{sub_case}", child.id);
 
         let early = api
             .post(&format!("{base}/decision"), decision("grant", ""))
@@ -596,18 +587,8 @@ mod decisions {
     async fn the_decision_form_offers_the_standard_klagevejledning_and_keeps_input_on_errors() {
         let app = TestApp::spawn().await;
         let (child, _) = app.a_child("901").await;
-        let api = app.api("raadgiver901").await;
-        let sub_case = api
-            .post_json(
-                &format!("/api/v1/children/{}/sub-cases", child.id),
-                json!({"kind": "decision"}),
-            )
-            .await;
-        let path = format!(
-            "/boern/{}/delsager/{}",
-            child.id,
-            sub_case["id"].as_str().unwrap()
-        );
+        let sub_case = app.a_decision_sub_case(&child).await;
+        let path = format!("/boern/{}/delsager/{sub_case}", child.id);
         let (client, csrf) = app.login("raadgiver901").await;
         let page = client
             .get(app.url(&path))

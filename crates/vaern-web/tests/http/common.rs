@@ -160,6 +160,19 @@ impl TestApp {
             .id
     }
 
+    /// Opens a decision (Afgørelse) sub-case on a 901 child's case as its caseworker; its id.
+    pub async fn a_decision_sub_case(&self, child: &children::Child) -> String {
+        let sub_case = self
+            .api("raadgiver901")
+            .await
+            .post_json(
+                &format!("/api/v1/children/{}/sub-cases", child.id),
+                serde_json::json!({"kind": "decision"}),
+            )
+            .await;
+        sub_case["id"].as_str().unwrap().to_owned()
+    }
+
     /// The documents on a 901 child's case, as its caseworker lists them through the API.
     pub async fn documents_on_case(&self, child: &children::Child) -> Vec<Value> {
         let api = self.api("raadgiver901").await;

@@ -209,6 +209,12 @@ async fn a_letter_without_what_it_needs_is_refused_and_nothing_is_filed() {
             "template",
             "Vælg en brevtype",
         ),
+        (
+            json!({"template": "afgoerelse", "recipient": "anden", "recipient_name": "Mette 😀",
+                   "recipient_address": "Vej 1", "fields": decision_fields("afslag")}),
+            "recipient_name",
+            "Tegnet «😀» kan ikke vises i brevet",
+        ),
     ];
     for (body, field, message) in cases {
         let response = api.post(&path, body.clone()).await;
@@ -298,13 +304,7 @@ async fn the_decision_letter_form_is_filled_from_the_recorded_decision() {
     let app = TestApp::spawn().await;
     let (child, _) = app.a_child("901").await;
     let api = app.api("raadgiver901").await;
-    let sub_case = api
-        .post_json(
-            &format!("/api/v1/children/{}/sub-cases", child.id),
-            json!({"kind": "decision"}),
-        )
-        .await;
-    let sub = sub_case["id"].as_str().unwrap().to_owned();
+    let sub = app.a_decision_sub_case(&child).await;
     let base = format!("/api/v1/children/{}/sub-cases/{sub}", child.id);
     api.post(
         &format!("{base}/steps/partshoering"),
