@@ -210,7 +210,16 @@ impl Browser {
     /// Waits until the page shows `needle` (after a form posted back to the same address).
     async fn wait_for_text(&self, needle: &str) {
         for _ in 0..100 {
-            if self.text().await.contains(needle) {
+            // Read the text by script: while the form posts, the old page's elements go stale
+            // and a script run during navigation may fail; both just mean "not yet".
+            let shown = self
+                .client
+                .execute(
+                    "return document.readyState === 'complete' && document.body ? document.body.innerText : ''",
+                    vec![],
+                )
+                .await;
+            if shown.is_ok_and(|text| text.as_str().is_some_and(|t| t.contains(needle))) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
