@@ -10,6 +10,7 @@ pub mod journal;
 pub mod law;
 pub mod network;
 pub mod process;
+pub mod register;
 pub mod text;
 pub mod user;
 pub mod validation;
