@@ -18,7 +18,7 @@ use vaern_domain::{
     text::required_text,
 };
 use vaern_store::{
-    ChildCaseId, ChildId, SubCaseId, TenantTx,
+    ChildCaseId, ChildId, SubCaseId, TenantTx, UserId,
     access_log::{self, AccessKind},
     children::{self, Child},
     deadlines::{self, Deadline, NewDeadline},
@@ -58,9 +58,9 @@ async fn note(
 }
 
 /// Opens a sub-case with its steps and starts the deadlines its steps carry, from `trigger_at`.
-async fn open_with_deadlines(
+pub(crate) async fn open_with_deadlines(
     tx: &mut TenantTx,
-    actor: &Actor,
+    opened_by: Option<UserId>,
     case: ChildCaseId,
     kind: SubCaseKind,
     title: &str,
@@ -80,7 +80,7 @@ async fn open_with_deadlines(
         kind.code(),
         title,
         trigger_at,
-        actor.user_id,
+        opened_by,
         &new_steps,
     )
     .await?;
@@ -141,7 +141,7 @@ pub async fn register_notification(
     );
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
-        actor,
+        Some(actor.user_id),
         case,
         SubCaseKind::Clarification,
         &title,
@@ -437,7 +437,7 @@ pub async fn open_sub_case(
     let now = vaern_store::now();
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
-        actor,
+        Some(actor.user_id),
         case,
         kind,
         kind.label(),

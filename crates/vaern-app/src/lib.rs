@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access_log;
+pub mod address_book;
 pub mod auth;
 pub mod case_process;
 pub mod children;
+pub mod cpr;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;

@@ -112,7 +112,7 @@ async fn a_backlog_larger_than_one_batch_drains_in_one_run() {
         "investigation",
         "Efterslæb",
         now,
-        anne.user_id,
+        Some(anne.user_id),
         &[],
     )
     .await

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod address_book;
 pub mod calendar;
 pub mod child;
 pub mod cpr;

@@ -72,6 +72,10 @@ impl RelationKind {
         !matches!(self, RelationKind::Network | RelationKind::FosterFamily)
     }
 
+    pub fn is_parent(self) -> bool {
+        matches!(self, RelationKind::Mother | RelationKind::Father)
+    }
+
     /// Siblings are children themselves and cannot hold custody of the child.
     fn may_hold_custody(self) -> bool {
         !matches!(self, RelationKind::Sibling | RelationKind::HalfSibling)
@@ -126,7 +130,7 @@ pub fn address_lines(text: &str) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-fn phone(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn phone(text: &str) -> Result<Option<String>, String> {
     let phone = optional_line(text, "telefonnummeret", 20)?;
     if phone.as_deref().is_some_and(|p| {
         !p.chars()
@@ -137,7 +141,7 @@ fn phone(text: &str) -> Result<Option<String>, String> {
     Ok(phone)
 }
 
-fn email(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn email(text: &str) -> Result<Option<String>, String> {
     let email = optional_line(text, "e-mailadressen", 254)?;
     if let Some(email) = &email {
         let valid = email.split_once('@').is_some_and(|(local, domain)| {

@@ -81,6 +81,48 @@ pub async fn by_cpr(tx: &mut TenantTx, digits: &str) -> Result<Option<Child>, St
     }))
 }
 
+/// Children on open cases with these CPR numbers.
+pub async fn open_with_cprs(tx: &mut TenantTx, cprs: &[String]) -> Result<Vec<Child>, StoreError> {
+    if cprs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let municipality = tx.municipality();
+    let params: Vec<String> = (0..cprs.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.status = 'open' and ch.cpr in ({}) \
+         order by ch.cpr",
+        params.join(", ")
+    );
+    Ok(on!(&mut tx.tx, c => {
+        let mut query = sqlx::query_as(AssertSqlSafe(sql)).bind(municipality);
+        for cpr in cprs {
+            query = query.bind(cpr);
+        }
+        query.fetch_all(c).await?
+    }))
+}
+
+/// Renames a child (a name change reported by CPR).
+pub async fn rename(
+    tx: &mut TenantTx,
+    id: ChildId,
+    first_name: &str,
+    last_name: &str,
+) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    let search_name = search_form(&format!("{first_name} {last_name}"));
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "update children set first_name = $3, last_name = $4, search_name = $5, \
+             updated_at = $6 where municipality_id = $1 and id = $2",
+        )
+        .bind(municipality).bind(id).bind(first_name).bind(last_name).bind(search_name)
+        .bind(now())
+        .execute(c).await?;
+    });
+    Ok(())
+}
+
 /// Finds children by name (words in order, anywhere), CPR (prefix, with or without dash) or
 /// case number; at most [`SEARCH_LIMIT`] + 1 rows so the caller can tell there were more.
 pub async fn search(tx: &mut TenantTx, query: &str) -> Result<Vec<Child>, StoreError> {

@@ -76,4 +76,10 @@ id_type! {
     PersonId;
     /// A person's relation to a child.
     RelationId;
+    /// An organisation in the municipality's address book.
+    OrganisationId;
+    /// A professional in the municipality's address book.
+    ProfessionalId;
+    /// A professional's link to a child.
+    ChildProfessionalId;
 }

@@ -6,6 +6,7 @@ mod ids;
 mod tenant;
 
 pub mod access_log;
+pub mod address_book;
 pub mod admin_log;
 pub mod auth;
 pub mod children;
@@ -19,6 +20,7 @@ pub mod municipalities;
 pub mod municipality_settings;
 pub mod network;
 pub mod notifications;
+pub mod register;
 pub mod sub_cases;
 pub mod users;
 

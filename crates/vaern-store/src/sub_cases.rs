@@ -59,14 +59,15 @@ const STEP_SELECT: &str = "select t.id, t.sub_case_id, t.code, t.position, t.req
     t.note, t.finished_at, u.name as finished_by_name \
     from steps t left join users u on u.id = t.finished_by";
 
-/// Opens a sub-case with its steps (in the order given).
+/// Opens a sub-case with its steps (in the order given); `opened_by` is `None` when Værn opens
+/// it itself (a move reported by CPR).
 pub async fn open(
     tx: &mut TenantTx,
     case: ChildCaseId,
     kind: &str,
     title: &str,
     opened_at: OffsetDateTime,
-    opened_by: UserId,
+    opened_by: Option<UserId>,
     steps: &[NewStep<'_>],
 ) -> Result<SubCase, StoreError> {
     let id = SubCaseId::new();

@@ -744,7 +744,7 @@ mod case_process {
             "clarification",
             "Underretning",
             opened,
-            w.worker,
+            Some(w.worker),
             &steps,
         )
         .await
@@ -803,7 +803,7 @@ mod case_process {
             "clarification",
             "U",
             vaern_store::now(),
-            w.worker,
+            Some(w.worker),
             &steps,
         )
         .await
@@ -1235,10 +1235,10 @@ mod network {
             time::macros::date!(2026 - 11 - 23),
         )
         .unwrap();
-        network::add(&mut tx, child.id, &network_person, w.worker)
+        network::add(&mut tx, child.id, &network_person, Some(w.worker))
             .await
             .unwrap();
-        let added = network::add(&mut tx, child.id, &mother(true), w.worker)
+        let added = network::add(&mut tx, child.id, &mother(true), Some(w.worker))
             .await
             .unwrap();
         assert_eq!(added.address_lines(), ["Skolevej 2", "9999 Værnby"]);
@@ -1274,7 +1274,7 @@ mod network {
                 .is_empty()
         );
         assert!(matches!(
-            network::add(&mut other, child.id, &mother(false), w.worker).await,
+            network::add(&mut other, child.id, &mother(false), Some(w.worker)).await,
             Err(StoreError::NotFound)
         ));
     }

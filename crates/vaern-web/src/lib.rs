@@ -16,6 +16,7 @@ use std::{future::Future, sync::Arc};
 use axum::{Router, extract::DefaultBodyLimit, middleware};
 use tokio::net::TcpListener;
 use vaern_app::documents::CaseFiles;
+use vaern_integrations::register::{PersonRegister, StoredRegister};
 use vaern_store::Db;
 
 pub use health::Metrics;
@@ -38,16 +39,25 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
     pub files: CaseFiles,
+    /// Where CPR numbers are looked up: the register imported into the database, unless a test
+    /// or the demo supplies another.
+    pub register: Arc<dyn PersonRegister>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, files: CaseFiles) -> Self {
         Self {
+            register: Arc::new(StoredRegister::new(db.clone())),
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             files,
         }
+    }
+
+    /// The same state looking CPR numbers up in `register`.
+    pub fn with_register(self, register: Arc<dyn PersonRegister>) -> Self {
+        Self { register, ..self }
     }
 }
 

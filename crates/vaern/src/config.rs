@@ -25,6 +25,9 @@ pub struct Config {
     pub files: String,
     /// The largest file a user may upload, in MB.
     pub max_file_mb: u64,
+    /// A directory where CPR change files arrive; the server applies them every minute and moves
+    /// them to `behandlet/`. Empty (default): no scheduled CPR sync.
+    pub cpr_inbox: String,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             log_format: "text".into(),
             files: "./vaern-files".into(),
             max_file_mb: vaern_app::documents::DEFAULT_MAX_BYTES / (1024 * 1024),
+            cpr_inbox: String::new(),
         }
     }
 }
@@ -51,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("files", &self.files)
             .field("max_file_mb", &self.max_file_mb)
+            .field("cpr_inbox", &self.cpr_inbox)
             .finish()
     }
 }
@@ -101,6 +106,9 @@ impl Config {
         if let Some(files) = env("VAERN_FILES") {
             config.files = files;
         }
+        if let Some(inbox) = env("VAERN_CPR_INBOX") {
+            config.cpr_inbox = inbox;
+        }
         if let Some(mb) = env("VAERN_MAX_FILE_MB") {
             config.max_file_mb = mb.trim().parse().map_err(|_| {
                 anyhow::anyhow!("VAERN_MAX_FILE_MB must be a whole number of MB, not {mb:?}")
@@ -123,6 +131,11 @@ impl Config {
             store,
             self.max_file_mb * 1024 * 1024,
         ))
+    }
+
+    /// The CPR inbox, when one is configured.
+    pub fn cpr_inbox(&self) -> Option<std::path::PathBuf> {
+        (!self.cpr_inbox.trim().is_empty()).then(|| self.cpr_inbox.trim().into())
     }
 
     /// Database options derived from the configuration.

@@ -60,6 +60,27 @@ enum Command {
         #[command(subcommand)]
         command: FilesCommand,
     },
+    /// The CPR register: import an extract, apply a change file.
+    Cpr {
+        #[command(subcommand)]
+        command: CprCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CprCommand {
+    /// Import a CPR extract into the register (the layout is in crates/vaern-integrations).
+    /// Malformed records are reported with their line number and skipped.
+    Import {
+        /// The extract file.
+        file: std::path::PathBuf,
+    },
+    /// Apply a CPR change file to open cases (journal notes, network, sagsoverdragelse on a
+    /// move) and then to the register. Running it twice changes nothing twice.
+    Sync {
+        /// The change file (same layout as an extract).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -209,11 +230,22 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Cpr { command } => cpr(&config, command).await,
         Command::Jobs {
             command: JobsCommand::RunOnce,
         } => {
             let db = open(&config).await?;
-            let report = vaern_app::jobs::run_once(&db, &instance_name())
+            let owner = instance_name();
+            if let Some(inbox) = config.cpr_inbox() {
+                match vaern_app::cpr::sync_inbox(&db, &owner, &inbox)
+                    .await
+                    .map_err(explain)?
+                {
+                    Some(files) => println!("CPR-indbakke: {} filer anvendt", files.len()),
+                    None => println!("CPR-indbakken behandles af en anden instans"),
+                }
+            }
+            let report = vaern_app::jobs::run_once(&db, &owner)
                 .await
                 .map_err(explain)?;
             if report.ran {
@@ -320,7 +352,7 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
     if demo {
         print_logins();
     }
-    tokio::spawn(scheduler(db.clone()));
+    tokio::spawn(scheduler(db.clone(), config.cpr_inbox()));
     let state = AppState::new(
         db.clone(),
         WebConfig {
@@ -344,11 +376,29 @@ fn instance_name() -> String {
 
 /// Runs the background jobs every minute. Leases in the database keep several instances from
 /// doing the same work; a failed run is logged and retried at the next tick.
-async fn scheduler(db: Db) {
+async fn scheduler(db: Db, cpr_inbox: Option<std::path::PathBuf>) {
     let owner = instance_name();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        if let Some(inbox) = &cpr_inbox {
+            match vaern_app::cpr::sync_inbox(&db, &owner, inbox).await {
+                Ok(Some(files)) => {
+                    for file in files {
+                        tracing::info!(
+                            file = %file.name,
+                            persons = file.report.read.persons,
+                            rejected = file.report.read.rejected,
+                            notes = file.report.notes,
+                            transfers = file.report.transfers,
+                            "CPR change file applied"
+                        );
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "CPR sync failed"),
+            }
+        }
         match vaern_app::jobs::run_once(&db, &owner).await {
             Ok(report) if report.escalated > 0 => {
                 tracing::info!(escalated = report.escalated, "deadlines escalated")
@@ -357,6 +407,61 @@ async fn scheduler(db: Db) {
             Err(error) => tracing::error!(%error, "background jobs failed"),
         }
     }
+}
+
+/// `vaern cpr import|sync FILE`: streams the file, printing progress to stderr and a report.
+async fn cpr(config: &Config, command: CprCommand) -> anyhow::Result<()> {
+    let db = open(config).await?;
+    let (CprCommand::Import { file } | CprCommand::Sync { file }) = &command;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("Kan ikke læse {}", file.display()))?
+        .len()
+        .max(1);
+    let reader = std::io::BufReader::new(std::fs::File::open(file)?);
+    let progress = |p: vaern_integrations::register::Progress| {
+        eprint!(
+            "\r{:>3} %  {} linjer, {} personer",
+            p.bytes * 100 / size,
+            p.lines,
+            p.persons
+        );
+    };
+    let read = match command {
+        CprCommand::Import { .. } => {
+            let register = vaern_integrations::register::StoredRegister::new(db.clone());
+            let report = register.import(reader, progress).await?;
+            eprintln!();
+            println!(
+                "Import: {} personer gemt i {} transaktioner, {} linjer læst, {} afvist",
+                report.persons, report.batches, report.lines, report.rejected
+            );
+            report
+        }
+        CprCommand::Sync { .. } => {
+            let report = vaern_app::cpr::sync(&db, reader, progress)
+                .await
+                .map_err(explain)?;
+            eprintln!();
+            println!(
+                "Synkronisering: {} personer læst, {} journalnotater, {} sagsoverdragelser, {} afvist",
+                report.read.persons, report.notes, report.transfers, report.read.rejected
+            );
+            report.read
+        }
+    };
+    for error in &read.errors {
+        println!("Afvist: {error}");
+    }
+    if read.rejected > read.errors.len() as u64 {
+        println!(
+            "… og {} afviste linjer mere",
+            read.rejected - read.errors.len() as u64
+        );
+    }
+    if read.rejected > 0 {
+        bail!("{} poster blev afvist – ret dem og kør filen igen", read.rejected);
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -325,6 +325,17 @@ pub const RULES: &[DeadlineRule] = &[
         Reminder,
         true,
     ),
+    // Not a row of DOMAIN.md §3: the law says "uden ugrundet ophold", and five working days is
+    // Værn's reminder for it (a municipality may set a stricter local rule).
+    row(
+        "flytning.overdragelse",
+        "Barnet er flyttet til en anden kommune (meddelt af CPR)",
+        "Overdrag sagen til den nye opholdskommune uden ugrundet ophold",
+        WorkingDays(5),
+        "Barnets lov § 132 (tidl. servicelovens § 152)",
+        Escalation,
+        false,
+    ),
 ];
 
 /// The rule with this id.

@@ -328,7 +328,7 @@ const TRANSFER_STEPS: &[StepDef] = &[step(
     "Overdragelse af sagen til den nye kommune",
     true,
     "Barnets lov § 132",
-    None,
+    Some("flytning.overdragelse"),
 )];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod documents;
 pub(crate) mod dto;
 mod journal;
 mod letters;
+mod address_book;
 mod network;
 mod team;
 mod users;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(letters::router())
         .merge(network::router())
+        .merge(address_book::router())
         .merge(users::router())
         .merge(team::router())
         .merge(access_log::router())
@@ -76,7 +78,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         documents::list_documents, documents::create_document, documents::get_document,
         documents::create_version, documents::get_content,
         letters::list_templates, letters::put_template, letters::create_letter,
-        network::list_network, network::add_to_network,
+        network::list_network, network::add_to_network, network::cpr_lookup,
+        network::copy_from_sibling,
+        address_book::list_organisations, address_book::create_organisation,
+        address_book::list_professionals, address_book::list_child_professionals,
+        address_book::add_child_professional,
         users::list_users, users::create_user, users::update_user, users::list_user_changes,
         access_log::list_access_log, access_log::export_access_log,
         deadlines::list_deadline_rules, deadlines::get_due, deadlines::set_local_rule, deadlines::delete_local_rule,

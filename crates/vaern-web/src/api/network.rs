@@ -4,17 +4,21 @@ use axum::{
     Json, Router,
     extract::{Path, State},
     http::StatusCode,
-    routing::get,
+    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use vaern_app::network;
+use vaern_app::{
+    cpr,
+    network::{self, Confirmed, Copied},
+};
 use vaern_domain::network::NewRelationInput;
 use vaern_store::{access_log::AccessKind, network::Member};
 
 use super::{
     ApiActor,
+    address_book::ProfessionalDto,
     dto::{Problem, instant},
 };
 use crate::{
@@ -24,10 +28,16 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/children/{id}/network",
-        get(list_network).post(add_to_network),
-    )
+    Router::new()
+        .route(
+            "/api/v1/children/{id}/network",
+            get(list_network).post(add_to_network),
+        )
+        .route("/api/v1/children/{id}/network/cpr-lookup", post(cpr_lookup))
+        .route(
+            "/api/v1/children/{id}/network/copy-from-sibling",
+            post(copy_from_sibling),
+        )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,9 +83,11 @@ impl MemberDto {
 #[derive(Serialize, ToSchema)]
 pub struct NetworkList {
     pub items: Vec<MemberDto>,
+    /// The professionals around the child, from the municipality's address book.
+    pub professionals: Vec<ProfessionalDto>,
 }
 
-/// The child's network, custody holders first.
+/// The child's network, custody holders first, and the professionals around the child.
 #[utoipa::path(get, path = "/api/v1/children/{id}/network", tag = "network",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = NetworkList), (status = 404, body = Problem)))]
@@ -84,9 +96,14 @@ pub async fn list_network(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<NetworkList>, ApiError> {
-    let (_, members) = network::list(&state.db, &actor, api_id(&id)?, AccessKind::ApiRead).await?;
+    let network = network::list(&state.db, &actor, api_id(&id)?, AccessKind::ApiRead).await?;
     Ok(Json(NetworkList {
-        items: members.iter().map(MemberDto::new).collect(),
+        items: network.members.iter().map(MemberDto::new).collect(),
+        professionals: network
+            .professionals
+            .iter()
+            .map(ProfessionalDto::new)
+            .collect(),
     }))
 }
 
@@ -106,6 +123,9 @@ pub struct PersonBody {
     /// A person without CPR whose name sounds like someone born the same day is refused (422 at
     /// `confirm_new`) until this is `true`.
     pub confirm_new: bool,
+    /// A mother or father where CPR or the network names another is refused (422 at
+    /// `confirm_register`) until this is `true`.
+    pub confirm_register: bool,
 }
 
 /// Add a person to the child's network (journalled on the case).
@@ -130,6 +150,132 @@ pub async fn add_to_network(
         phone: body.phone,
         email: body.email,
     };
-    let member = network::add(&state.db, &actor, api_id(&id)?, &input, body.confirm_new).await?;
+    let confirmed = Confirmed {
+        new_person: body.confirm_new,
+        against_register: body.confirm_register,
+    };
+    let member = network::add(
+        &state.db,
+        state.register.as_ref(),
+        &actor,
+        api_id(&id)?,
+        &input,
+        confirmed,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(MemberDto::new(&member))))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct LookupBody {
+    /// With or without dash.
+    pub cpr: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterPersonDto {
+    /// Ten digits.
+    pub cpr: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// `active`, `dead` or `emigrated`.
+    pub status: &'static str,
+    #[schema(format = Date)]
+    pub status_date: Option<String>,
+    /// Four digits, when the register has an address.
+    pub municipality_code: Option<String>,
+    pub address: Vec<String>,
+    pub mother: Option<String>,
+    pub father: Option<String>,
+    pub custody: Vec<String>,
+    /// `mother` or `father` when the child's own record names the person so.
+    pub kind: Option<&'static str>,
+    /// Whether the child's record names the person as a custody holder.
+    pub holds_custody_of_child: bool,
+}
+
+/// Look a person up in CPR for the child's network (access-logged on the child). Unknown numbers
+/// answer 422 at `cpr`.
+#[utoipa::path(post, path = "/api/v1/children/{id}/network/cpr-lookup", tag = "network",
+    params(("id" = Uuid, Path)), request_body = LookupBody,
+    responses((status = 200, body = RegisterPersonDto), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn cpr_lookup(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LookupBody>,
+) -> Result<Json<RegisterPersonDto>, ApiError> {
+    let (_, found) = cpr::lookup_for_child(
+        &state.db,
+        state.register.as_ref(),
+        &actor,
+        api_id(&id)?,
+        &body.cpr,
+        AccessKind::ApiRead,
+    )
+    .await?;
+    let p = found.person;
+    let digits = |c: &vaern_domain::Cpr| c.digits().to_owned();
+    Ok(Json(RegisterPersonDto {
+        cpr: digits(&p.cpr),
+        status: p.status.code(),
+        status_date: p.status.date().map(|d| d.to_string()),
+        municipality_code: p.address.as_ref().map(|a| a.municipality_code.clone()),
+        address: p.address.map(|a| a.lines).unwrap_or_default(),
+        mother: p.mother.as_ref().map(digits),
+        father: p.father.as_ref().map(digits),
+        custody: p.custody.iter().map(digits).collect(),
+        first_name: p.first_name,
+        last_name: p.last_name,
+        kind: found.kind.map(|k| k.code()),
+        holds_custody_of_child: found.custody,
+    }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CopyBody {
+    /// The sibling child's id.
+    pub from: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CopiedDto {
+    pub persons: usize,
+    pub professionals: usize,
+    pub documents: usize,
+}
+
+/// Copy the shared data of a sibling's case — network persons, professionals and documents
+/// marked shareable — into this child's case (journalled on both). Copying again adds only what
+/// is new.
+#[utoipa::path(post, path = "/api/v1/children/{id}/network/copy-from-sibling", tag = "network",
+    params(("id" = Uuid, Path)), request_body = CopyBody,
+    responses((status = 200, body = CopiedDto), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn copy_from_sibling(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CopyBody>,
+) -> Result<Json<CopiedDto>, ApiError> {
+    let Copied {
+        persons,
+        professionals,
+        documents,
+    } = network::copy_from_sibling(
+        &state.db,
+        &actor,
+        api_id(&id)?,
+        &body.from,
+        AccessKind::ApiRead,
+    )
+    .await?;
+    Ok(Json(CopiedDto {
+        persons,
+        professionals,
+        documents,
+    }))
 }

@@ -11,6 +11,7 @@ mod journal;
 mod letters;
 mod login;
 mod municipality_settings;
+mod address_book;
 mod network;
 mod overview;
 mod team;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(letters::router())
         .merge(network::router())
+        .merge(address_book::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())
