@@ -35,6 +35,8 @@ async fn every_command_has_help() {
         vec!["token", "create", "--help"],
         vec!["municipality", "add", "--help"],
         vec!["files", "check", "--help"],
+        vec!["cpr", "import", "--help"],
+        vec!["cpr", "sync", "--help"],
     ] {
         let (ok, out, _) = vaern("sqlite::memory:", &args);
         assert!(ok && out.contains("Usage"), "{args:?}");
@@ -218,4 +220,51 @@ async fn files_check_finds_missing_damaged_and_stray_files() {
     std::fs::remove_file(&stored).unwrap();
     let (ok, out, _) = check();
     assert!(!ok && out.contains(&format!("Mangler: {hash}")), "{out}");
+}
+
+/// `vaern cpr import` and `sync`: a report with line numbers, exit 1 when records were rejected,
+/// and the scheduled job's inbox applied by `vaern jobs run-once` and moved aside.
+#[tokio::test]
+async fn an_operator_imports_an_extract_and_applies_a_change_file() {
+    let test = TestDb::new().await;
+    let url = test.url.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let extract = dir.path().join("udtraek.txt");
+    std::fs::write(
+        &extract,
+        "000;2026-11-01\n001;0101904002;Mette;Hansen;01;\n001;3213901234;Ugyldig;Dato;01;\n999;2\n",
+    )
+    .unwrap();
+    let (ok, out, err) = vaern(url, &["cpr", "import", extract.to_str().unwrap()]);
+    assert!(!ok, "a rejected record makes the run fail: {out}{err}");
+    assert!(out.contains("1 personer gemt"), "{out}");
+    assert!(out.contains("Afvist: linje 3:"), "{out}");
+
+    let inbox = dir.path().join("indbakke");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(
+        inbox.join("2026-11-20.txt"),
+        "000;2026-11-20\n001;0101904002;Mette;Hansen Berg;01;\n999;1\n",
+    )
+    .unwrap();
+    let (ok, out, err) = vaern_with(
+        url,
+        &["jobs", "run-once"],
+        &[("VAERN_CPR_INBOX", inbox.to_str().unwrap())],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("CPR-indbakke: 1 filer anvendt"), "{out}");
+    assert!(inbox.join("behandlet").join("2026-11-20.txt").exists());
+    assert!(!inbox.join("2026-11-20.txt").exists());
+
+    let (ok, out, err) = vaern(
+        url,
+        &[
+            "cpr",
+            "sync",
+            inbox.join("behandlet/2026-11-20.txt").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("1 personer læst, 0 journalnotater"), "{out}");
 }
