@@ -25,6 +25,12 @@ enum Command {
         #[arg(long, default_value_t = 21)]
         repeat: usize,
     },
+    /// Generate a CPR extract of N persons and import it into the register, reporting time and
+    /// peak memory.
+    CprImport {
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+    },
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -38,9 +44,61 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Cli {
-        command: Command::Deadlines { count, repeat },
-    } = Cli::parse();
+    match Cli::parse().command {
+        Command::Deadlines { count, repeat } => deadline_scan(count, repeat).await,
+        Command::CprImport { persons } => cpr_import(persons).await,
+    }
+}
+
+/// A line of `/proc/self/status` in MiB, e.g. `VmHWM` (peak resident memory).
+fn status_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+async fn cpr_import(persons: u64) -> anyhow::Result<()> {
+    use std::io::{BufReader, BufWriter};
+    let test = TestDb::new().await;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("udtraek.txt");
+    let mut out = BufWriter::new(std::fs::File::create(&path)?);
+    vaern_integrations::extract::generate::write_extract(
+        &mut out,
+        persons,
+        1,
+        time::macros::date!(2026 - 11 - 01),
+    )?;
+    drop(out);
+    let size = std::fs::metadata(&path)?.len();
+    let before = status_mib("VmHWM:");
+    let register = vaern_integrations::register::StoredRegister::new(test.db.clone());
+    let started = Instant::now();
+    let report = register
+        .import(BufReader::new(std::fs::File::open(&path)?), |_| {})
+        .await?;
+    let took = started.elapsed();
+    println!(
+        "| {} | {persons} | {:.1} MB | {:.1} s | {:.0} persons/s | {:.1} MiB | {:.1} MiB | {} |",
+        test.db.backend(),
+        size as f64 / 1e6,
+        took.as_secs_f64(),
+        report.persons as f64 / took.as_secs_f64(),
+        before,
+        status_mib("VmHWM:"),
+        report.rejected
+    );
+    Ok(())
+}
+
+async fn deadline_scan(count: usize, repeat: usize) -> anyhow::Result<()> {
     let test = TestDb::new().await;
     let db = &test.db;
     vaern_app::demo::seed(db)
@@ -140,7 +198,7 @@ async fn seed(
                 "investigation",
                 "Benchmark",
                 now,
-                worker,
+                Some(worker),
                 &[],
             )
             .await?;

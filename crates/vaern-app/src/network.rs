@@ -86,12 +86,24 @@ pub async fn add(
         RelationKind::parse(&input.kind),
         Ok(RelationKind::Mother | RelationKind::Father)
     );
-    // The register is asked before the write transaction opens: SQLite allows one writer.
+    // The register is asked before the write transaction opens (SQLite allows one writer), and
+    // the lookup is logged in its own transaction first, so it stays logged even when a warning
+    // then holds the person back.
     let child_record = if parent_kind && !confirmed.against_register {
         let mut tx = db.tenant(actor.municipality_id).await?;
         let (child, _) = child_case(&mut tx, child).await?;
+        if child.cpr.is_some() {
+            access_log::record(
+                &mut tx,
+                actor.user_id,
+                Some(child.id),
+                AccessKind::View,
+                "CPR-opslag på barnet (kontrol af forældre)",
+            )
+            .await?;
+        }
         tx.commit().await?;
-        child_record(register, &child).await?.map(|r| (child.id, r))
+        child_record(register, &child).await?
     } else {
         None
     };
@@ -99,22 +111,12 @@ pub async fn add(
     let (child, case) = child_case(&mut tx, child).await?;
     let relation =
         NewRelation::parse(input, child.cpr.as_deref(), today()).map_err(AppError::Invalid)?;
-    if let Some((id, _)) = &child_record {
-        access_log::record(
-            &mut tx,
-            actor.user_id,
-            Some(*id),
-            AccessKind::View,
-            "CPR-opslag på barnet (kontrol af forældre)",
-        )
-        .await?;
-    }
     if !confirmed.new_person {
         check_duplicate(&mut tx, &relation).await?;
     }
     if !confirmed.against_register {
         let members = network::for_child(&mut tx, child.id).await?;
-        check_parent(&relation, child_record.as_ref().map(|(_, r)| r), &members)?;
+        check_parent(&relation, child_record.as_ref(), &members)?;
     }
     let member = network::add(&mut tx, child.id, &relation, Some(actor.user_id))
         .await
@@ -196,7 +198,7 @@ fn check_parent(
     } else {
         members
             .iter()
-            .find(|m| m.kind == relation.kind.code() && m.cpr.as_deref() != typed_cpr)
+            .find(|m| m.kind == relation.kind.code() && (m.cpr.is_none() || m.cpr.as_deref() != typed_cpr))
             .map(|m| {
                 format!(
                     "Barnet har allerede {} som {label} i netværket. Sæt kryds i «Tilføj \
@@ -238,10 +240,11 @@ pub async fn siblings(
     Ok(found)
 }
 
-/// Copies the shared data of a sibling's case — its network persons (parents, family, network,
-/// with their custody), its professionals and its documents marked «Må deles med søskendes
-/// sager» — into the child's case, in one transaction, journalled on both cases. What the child
-/// already has is left as it is, so copying again adds only what is new.
+/// Copies the shared data of a sibling's case — its network persons (a parent only where the
+/// child has none of that kind; custody never, as it is the child's own), its professionals and
+/// its documents marked «Må deles med søskendes sager» — into the child's case, in one
+/// transaction, journalled on both cases. What the child already has is left as it is, so
+/// copying again adds only what is new.
 pub async fn copy_from_sibling(
     db: &vaern_store::Db,
     actor: &Actor,
@@ -256,9 +259,9 @@ pub async fn copy_from_sibling(
             "Vælg et af barnets søskende. Søskende findes via fælles mor eller far i netværket",
         ))
     };
-    let from: ChildId = from.trim().parse().map_err(|_| not_a_sibling())?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
+    let from: ChildId = from.trim().parse().map_err(|_| not_a_sibling())?;
     if !network::sibling_children(&mut tx, child.id).await?.contains(&from) {
         return Err(not_a_sibling());
     }
@@ -272,20 +275,24 @@ pub async fn copy_from_sibling(
     )
     .await?;
     let mut copied = Copied::default();
+    let own = network::for_child(&mut tx, child.id).await?;
     for member in network::for_child(&mut tx, sibling.id).await? {
         if member.cpr.is_some() && member.cpr == child.cpr {
             continue;
         }
         let kind = RelationKind::parse(&member.kind).map_err(AppError::Internal)?;
-        if network::relate(
-            &mut tx,
-            child.id,
-            member.person_id,
-            kind,
-            member.custody,
-            actor.user_id,
-        )
-        .await?
+        // A half-sibling's other parent is not this child's: a parent is copied only where the
+        // child has none of that kind.
+        let other_parent = kind.is_parent()
+            && own
+                .iter()
+                .any(|m| m.kind == member.kind && m.person_id != member.person_id);
+        if other_parent {
+            continue;
+        }
+        // Custody is the child's own (CPR says who holds it), so it is never copied.
+        if network::relate(&mut tx, child.id, member.person_id, kind, false, actor.user_id)
+            .await?
         {
             copied.persons += 1;
         }
@@ -297,7 +304,8 @@ pub async fn copy_from_sibling(
     }
     copied.documents = copy_documents(&mut tx, actor, sibling_case, case).await?;
     let summary = format!(
-        "{} personer, {} fagpersoner og {} dokumenter",
+        "{} personer, {} fagpersoner og {} dokumenter. Forældremyndighed kopieres ikke; \
+         kontrollér den for barnet",
         copied.persons, copied.professionals, copied.documents
     );
     let to_child = format!(

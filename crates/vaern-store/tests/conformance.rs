@@ -7,8 +7,8 @@ use vaern_domain::{
     journal::EntryKind,
 };
 use vaern_store::{
-    ChildId, Db, MunicipalityId, StoreError, UserId, access_log, auth, children, journal,
-    municipalities, users,
+    ChildCaseId, ChildId, Db, MunicipalityId, StoreError, UserId, access_log, auth, children,
+    journal, municipalities, users,
 };
 use vaern_testkit::{TestDb, on_postgres};
 
@@ -79,6 +79,47 @@ async fn child_with_case(w: &World, cpr: &str, first: &str, last: &str) -> child
     let child = children::get(&mut tx, child.id).await.unwrap();
     tx.commit().await.unwrap();
     child
+}
+
+/// A child (without a case) in the other municipality.
+async fn other_child(w: &World, cpr: &str, first: &str, last: &str) -> children::Child {
+    let mut tx = w.test.db.tenant(w.other).await.unwrap();
+    let child = children::create(&mut tx, &new_child(Some(cpr), first, last))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    child
+}
+
+/// Closes a child's case directly in the database: the store has no use case for it yet.
+async fn close_case(w: &World, case: ChildCaseId) {
+    let sql = "update child_cases set status = 'closed' where id = $1";
+    let closed = match &w.test.db {
+        Db::Sqlite(pool) => sqlx::query(sql)
+            .bind(case)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Db::Postgres(pool) => {
+            // Row-level security hides the row unless the municipality is set.
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("select set_config('app.municipality', $1, true)")
+                .bind(w.kbh.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let closed = sqlx::query(sql)
+                .bind(case)
+                .execute(&mut *tx)
+                .await
+                .unwrap()
+                .rows_affected();
+            tx.commit().await.unwrap();
+            closed
+        }
+    };
+    assert_eq!(closed, 1, "the case is closed");
 }
 
 mod children_and_cases {
@@ -215,6 +256,101 @@ mod children_and_cases {
                 .await
                 .unwrap()
                 .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_renamed_child_is_found_by_its_new_name_only_in_its_municipality() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        children::rename(&mut tx, emma.id, "Emilie Sofie", "Østergård")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let renamed = children::get(&mut tx, emma.id).await.unwrap();
+        assert_eq!(renamed.full_name(), "Emilie Sofie Østergård");
+        assert_eq!(renamed.cpr.as_deref(), Some("1506154122"), "only the name");
+        for query in ["emilie", "ØSTERGÅRD", "emilie øster", "sofie østergård"] {
+            let found = children::search(&mut tx, query).await.unwrap();
+            assert_eq!(
+                found.iter().map(|c| c.id).collect::<Vec<_>>(),
+                [emma.id],
+                "{query}"
+            );
+        }
+        assert!(
+            children::search(&mut tx, "nielsen")
+                .await
+                .unwrap()
+                .is_empty(),
+            "the old name is no longer searched"
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        children::rename(&mut other, emma.id, "Fremmed", "Navn")
+            .await
+            .unwrap();
+        other.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(
+            children::get(&mut tx, emma.id).await.unwrap().full_name(),
+            "Emilie Sofie Østergård",
+            "another municipality cannot rename the child"
+        );
+    }
+
+    #[tokio::test]
+    async fn open_with_cprs_lists_only_children_on_open_cases_by_cpr() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        child_with_case(&w, "120717-4028", "Ida", "Berg").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let lone = children::create(&mut tx, &new_child(Some("0305164022"), "Lea", "Holm"))
+            .await
+            .unwrap();
+        assert_eq!(lone.case_id, None);
+        tx.commit().await.unwrap();
+        let asked: Vec<String> = ["1506154122", "0101184013", "0305164022", "0101010000"]
+            .map(String::from)
+            .into();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let open = children::open_with_cprs(&mut tx, &asked).await.unwrap();
+        assert_eq!(
+            open.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [noah.id, emma.id],
+            "by CPR; not Ida (not asked) nor Lea (no case)"
+        );
+        assert_eq!(open[1].case_status.as_deref(), Some("open"));
+        assert!(
+            children::open_with_cprs(&mut tx, &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        drop(tx);
+
+        close_case(&w, noah.case_id.unwrap()).await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let open = children::open_with_cprs(&mut tx, &asked).await.unwrap();
+        assert_eq!(
+            open.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [emma.id],
+            "a closed case is left out"
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            children::open_with_cprs(&mut other, &asked)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 }
@@ -853,6 +989,52 @@ mod case_process {
                 .is_empty()
         );
     }
+
+    #[tokio::test]
+    async fn a_sub_case_opened_by_vaern_itself_has_no_opener() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let steps = [sub_cases::NewStep {
+            code: "screening",
+            required: true,
+        }];
+        let by_vaern = sub_cases::open(
+            &mut tx,
+            case,
+            "moved",
+            "Fraflytning",
+            vaern_store::now(),
+            None,
+            &steps,
+        )
+        .await
+        .unwrap();
+        let by_worker = sub_cases::open(
+            &mut tx,
+            case,
+            "clarification",
+            "Underretning",
+            vaern_store::now(),
+            Some(w.worker),
+            &steps,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let by_vaern = sub_cases::get(&mut tx, by_vaern.id).await.unwrap();
+        assert_eq!(
+            (by_vaern.title.as_str(), by_vaern.opened_by_name.as_deref()),
+            ("Fraflytning", None)
+        );
+        assert_eq!(by_vaern.steps.len(), 1);
+        let by_worker = sub_cases::get(&mut tx, by_worker.id).await.unwrap();
+        assert_eq!(by_worker.opened_by_name.as_deref(), Some("Anne Rådgiver"));
+    }
 }
 
 mod municipality_settings {
@@ -1198,7 +1380,7 @@ mod documents_and_templates {
 
 mod network {
     use super::*;
-    use vaern_domain::network::{NewRelation, NewRelationInput};
+    use vaern_domain::network::{NewRelation, NewRelationInput, RelationKind};
     use vaern_store::network;
 
     fn mother(custody: bool) -> NewRelation {
@@ -1277,5 +1459,831 @@ mod network {
             network::add(&mut other, child.id, &mother(false), Some(w.worker)).await,
             Err(StoreError::NotFound)
         ));
+    }
+
+    fn relation(first: &str, last: &str, cpr: Option<&str>, kind: &str) -> NewRelation {
+        NewRelation::parse(
+            &NewRelationInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                cpr: cpr.map(Into::into),
+                kind: kind.into(),
+                ..Default::default()
+            },
+            None,
+            date!(2026 - 11 - 23),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_cpr_is_one_person_related_to_several_children_but_to_each_only_once() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(
+            network::person_by_cpr(&mut tx, "0101904002").await.unwrap(),
+            None
+        );
+        let of_emma = network::add(&mut tx, emma.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap();
+        let of_noah = network::add(&mut tx, noah.id, &mother(false), None)
+            .await
+            .unwrap();
+        assert_eq!(of_noah.person_id, of_emma.person_id, "the person is reused");
+        assert_ne!(of_noah.relation_id, of_emma.relation_id);
+        assert_eq!(
+            network::person_by_cpr(&mut tx, "0101904002").await.unwrap(),
+            Some(of_emma.person_id)
+        );
+        let born = network::born_on(&mut tx, date!(1990 - 01 - 01))
+            .await
+            .unwrap();
+        assert_eq!(born.len(), 1, "one person row: {born:?}");
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        for (child, custody) in [(emma.id, true), (noah.id, false)] {
+            let members = network::for_child(&mut tx, child).await.unwrap();
+            let listed: Vec<_> = members
+                .iter()
+                .map(|m| (m.person_id, m.kind.as_str(), m.custody))
+                .collect();
+            assert_eq!(listed, [(of_emma.person_id, "mother", custody)]);
+        }
+        drop(tx);
+
+        // A conflict ends its transaction (PostgreSQL aborts it), so it gets its own.
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let again = network::add(&mut tx, emma.id, &mother(false), Some(w.worker)).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        drop(tx);
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(network::for_child(&mut tx, emma.id).await.unwrap().len(), 1);
+        drop(tx);
+
+        let theirs = other_child(&w, "1506154122", "Emma", "Nielsen").await;
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert_eq!(
+            network::person_by_cpr(&mut other, "0101904002")
+                .await
+                .unwrap(),
+            None,
+            "persons are the municipality's"
+        );
+        let their_mother = network::add(&mut other, theirs.id, &mother(true), None)
+            .await
+            .unwrap();
+        assert_ne!(their_mother.person_id, of_emma.person_id);
+    }
+
+    #[tokio::test]
+    async fn a_known_person_is_related_once_and_only_within_the_municipality() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let theirs = other_child(&w, "1207174028", "Ida", "Berg").await;
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let foreign_person = network::add(&mut other, theirs.id, &mother(true), None)
+            .await
+            .unwrap()
+            .person_id;
+        other.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let person = network::add(&mut tx, emma.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap()
+            .person_id;
+        assert!(
+            network::relate(
+                &mut tx,
+                noah.id,
+                person,
+                RelationKind::Mother,
+                true,
+                w.worker
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            !network::relate(
+                &mut tx,
+                noah.id,
+                person,
+                RelationKind::Family,
+                false,
+                w.worker
+            )
+            .await
+            .unwrap(),
+            "related already"
+        );
+        let members = network::for_child(&mut tx, noah.id).await.unwrap();
+        let listed: Vec<_> = members
+            .iter()
+            .map(|m| (m.person_id, m.full_name(), m.kind.as_str(), m.custody))
+            .collect();
+        assert_eq!(
+            listed,
+            [(person, "Mette Nielsen".to_owned(), "mother", true)],
+            "the first relation stands"
+        );
+        for (child, person) in [(theirs.id, person), (noah.id, foreign_person)] {
+            let result = network::relate(
+                &mut tx,
+                child,
+                person,
+                RelationKind::Family,
+                false,
+                w.worker,
+            )
+            .await;
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        for (child, person) in [(theirs.id, person), (emma.id, foreign_person)] {
+            let result = network::relate(
+                &mut other,
+                child,
+                person,
+                RelationKind::Family,
+                false,
+                w.worker,
+            )
+            .await;
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+        let theirs_members = network::for_child(&mut other, theirs.id).await.unwrap();
+        assert_eq!(
+            theirs_members
+                .iter()
+                .map(|m| m.person_id)
+                .collect::<Vec<_>>(),
+            [foreign_person]
+        );
+    }
+
+    #[tokio::test]
+    async fn relations_are_found_by_cpr_only_on_open_cases() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let lone = children::create(&mut tx, &new_child(Some("0305164022"), "Lea", "Holm"))
+            .await
+            .unwrap();
+        for child in [emma.id, noah.id, lone.id] {
+            network::add(&mut tx, child, &mother(true), Some(w.worker))
+                .await
+                .unwrap();
+        }
+        let father = relation("Jens", "Hansen", Some("0203854011"), "father");
+        network::add(&mut tx, emma.id, &father, Some(w.worker))
+            .await
+            .unwrap();
+        let nameless = relation("Lis", "Andersen", None, "network");
+        network::add(&mut tx, emma.id, &nameless, Some(w.worker))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let found = |cprs: &'static [&'static str]| {
+            let db = w.test.db.clone();
+            let kbh = w.kbh;
+            async move {
+                let cprs: Vec<String> = cprs.iter().map(|c| (*c).to_owned()).collect();
+                let mut tx = db.tenant(kbh).await.unwrap();
+                network::on_open_cases(&mut tx, &cprs)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| {
+                        let cpr = r.member.cpr.unwrap();
+                        (r.child_id, r.case_id, cpr, r.member.kind)
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        let mut mothers = vec![
+            (emma.id, emma.case_id.unwrap()),
+            (noah.id, noah.case_id.unwrap()),
+        ];
+        mothers.sort();
+        let mut before: Vec<_> = found(&["0101904002"])
+            .await
+            .into_iter()
+            .map(|(child, case, cpr, kind)| {
+                assert_eq!((cpr.as_str(), kind.as_str()), ("0101904002", "mother"));
+                (child, case)
+            })
+            .collect();
+        before.sort();
+        assert_eq!(before, mothers, "not Lea, who has no case");
+
+        close_case(&w, noah.case_id.unwrap()).await;
+        let case = emma.case_id.unwrap();
+        assert_eq!(
+            found(&["0203854011", "0101904002", "1111111111"]).await,
+            [
+                (emma.id, case, "0101904002".to_owned(), "mother".to_owned()),
+                (emma.id, case, "0203854011".to_owned(), "father".to_owned()),
+            ],
+            "Noah's case is closed; ordered by CPR"
+        );
+        assert!(found(&[]).await.is_empty());
+        assert!(found(&["1111111111"]).await.is_empty());
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let theirs = network::on_open_cases(&mut other, &["0101904002".to_owned()])
+            .await
+            .unwrap();
+        assert!(theirs.is_empty(), "{theirs:?}");
+    }
+
+    #[tokio::test]
+    async fn a_person_update_and_a_custody_change_show_in_the_network() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let of_emma = network::add(&mut tx, emma.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap();
+        assert_eq!(of_emma.died_on, None);
+        network::add(&mut tx, noah.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap();
+        network::update_person(
+            &mut tx,
+            of_emma.person_id,
+            &network::PersonUpdate {
+                first_name: "Mette Marie",
+                last_name: "Hansen",
+                address: "Nyvej 3, 2. th.\n8000 Aarhus C",
+                died_on: Some(date!(2026 - 10 - 01)),
+            },
+        )
+        .await
+        .unwrap();
+        network::set_custody(&mut tx, of_emma.relation_id, false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        for (child, custody) in [(emma.id, false), (noah.id, true)] {
+            let members = network::for_child(&mut tx, child).await.unwrap();
+            assert_eq!(members.len(), 1);
+            let m = &members[0];
+            assert_eq!(m.full_name(), "Mette Marie Hansen");
+            assert_eq!(m.address_lines(), ["Nyvej 3, 2. th.", "8000 Aarhus C"]);
+            assert_eq!(m.died_on, Some(date!(2026 - 10 - 01)));
+            assert_eq!(m.custody, custody, "custody is per relation");
+            assert_eq!(
+                (m.cpr.as_deref(), m.phone.as_deref()),
+                (Some("0101904002"), Some("12345678")),
+                "the rest is kept"
+            );
+        }
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        network::update_person(
+            &mut other,
+            of_emma.person_id,
+            &network::PersonUpdate {
+                first_name: "Fremmed",
+                last_name: "Navn",
+                address: "",
+                died_on: None,
+            },
+        )
+        .await
+        .unwrap();
+        network::set_custody(&mut other, of_emma.relation_id, true)
+            .await
+            .unwrap();
+        other.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let m = &network::for_child(&mut tx, emma.id).await.unwrap()[0];
+        assert_eq!(
+            (m.full_name().as_str(), m.died_on, m.custody),
+            ("Mette Marie Hansen", Some(date!(2026 - 10 - 01)), false),
+            "another municipality changes nothing"
+        );
+    }
+
+    async fn siblings(tx: &mut vaern_store::TenantTx, child: ChildId) -> Vec<ChildId> {
+        let mut found = network::sibling_children(tx, child).await.unwrap();
+        found.sort();
+        found
+    }
+
+    #[tokio::test]
+    async fn children_sharing_a_parent_or_listed_as_siblings_are_siblings() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let lea = child_with_case(&w, "030516-4022", "Lea", "Holm").await;
+        let ida = child_with_case(&w, "120717-4028", "Ida", "Berg").await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let mette = network::add(&mut tx, emma.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap()
+            .person_id;
+        network::add(&mut tx, noah.id, &mother(true), Some(w.worker))
+            .await
+            .unwrap();
+        // Emma lists Lea's CPR as her sibling.
+        let sister = relation("Lea", "Holm", Some("0305164022"), "sibling");
+        network::add(&mut tx, emma.id, &sister, Some(w.worker))
+            .await
+            .unwrap();
+        // Ida shares the person, but not as a parent: no sibling.
+        assert!(
+            network::relate(
+                &mut tx,
+                ida.id,
+                mette,
+                RelationKind::Household,
+                false,
+                w.worker
+            )
+            .await
+            .unwrap()
+        );
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let mut expected = vec![noah.id, lea.id];
+        expected.sort();
+        assert_eq!(
+            siblings(&mut tx, emma.id).await,
+            expected,
+            "by mother and by CPR"
+        );
+        assert_eq!(
+            siblings(&mut tx, noah.id).await,
+            [emma.id],
+            "the same mother"
+        );
+        assert_eq!(siblings(&mut tx, lea.id).await, [emma.id], "listed by Emma");
+        assert!(siblings(&mut tx, ida.id).await.is_empty(), "unrelated");
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            network::sibling_children(&mut other, emma.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+mod address_book {
+    use super::*;
+    use vaern_domain::address_book::{
+        NewOrganisation, NewProfessional, OrganisationKind, ProfessionalRole,
+    };
+    use vaern_store::{OrganisationId, ProfessionalId, address_book};
+
+    fn school() -> NewOrganisation {
+        NewOrganisation {
+            name: "Værnby Skole".into(),
+            kind: OrganisationKind::School,
+            cvr: Some("10103940".into()),
+            p_number: Some("1003388400".into()),
+            address: vec!["Skolevej 1".into(), "9999 Værnby".into()],
+            phone: Some("12 34 56 78".into()),
+            email: Some("kontor@vaernby-skole.dk".into()),
+        }
+    }
+
+    fn clinic() -> NewOrganisation {
+        NewOrganisation {
+            name: "Bakkely Lægehus".into(),
+            kind: OrganisationKind::Health,
+            cvr: None,
+            p_number: None,
+            address: Vec::new(),
+            phone: None,
+            email: None,
+        }
+    }
+
+    fn professional(name: &str, role: ProfessionalRole) -> NewProfessional {
+        NewProfessional {
+            name: name.into(),
+            role,
+            phone: None,
+            email: None,
+        }
+    }
+
+    /// The school with teacher Agnete and the clinic with nurse Bente, in `municipality`.
+    async fn address_book_of(
+        w: &World,
+        municipality: MunicipalityId,
+    ) -> (OrganisationId, ProfessionalId, ProfessionalId) {
+        let mut tx = w.test.db.tenant(municipality).await.unwrap();
+        let school = address_book::add_organisation(&mut tx, &school(), w.worker)
+            .await
+            .unwrap()
+            .id;
+        let clinic = address_book::add_organisation(&mut tx, &clinic(), w.worker)
+            .await
+            .unwrap()
+            .id;
+        let agnete = address_book::add_professional(
+            &mut tx,
+            school,
+            &professional("Agnete Kragh", ProfessionalRole::Teacher),
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        let bente = address_book::add_professional(
+            &mut tx,
+            clinic,
+            &professional("Bente Bøgh", ProfessionalRole::HealthNurse),
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        tx.commit().await.unwrap();
+        (school, agnete, bente)
+    }
+
+    #[tokio::test]
+    async fn organisations_and_professionals_round_trip_and_are_listed_by_name() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let school = address_book::add_organisation(&mut tx, &school(), w.worker)
+            .await
+            .unwrap();
+        assert_eq!(school.name, "Værnby Skole");
+        assert_eq!(school.kind, "school");
+        assert_eq!(
+            (school.cvr.as_deref(), school.p_number.as_deref()),
+            (Some("10103940"), Some("1003388400"))
+        );
+        assert_eq!(school.address, "Skolevej 1\n9999 Værnby");
+        assert_eq!(
+            (school.phone.as_deref(), school.email.as_deref()),
+            (Some("12 34 56 78"), Some("kontor@vaernby-skole.dk"))
+        );
+        let clinic = address_book::add_organisation(&mut tx, &clinic(), w.worker)
+            .await
+            .unwrap();
+        let teacher = NewProfessional {
+            phone: Some("87654321".into()),
+            email: Some("agnete@vaernby-skole.dk".into()),
+            ..professional("Agnete Kragh", ProfessionalRole::Teacher)
+        };
+        let agnete = address_book::add_professional(&mut tx, school.id, &teacher, w.worker)
+            .await
+            .unwrap();
+        for (name, role) in [
+            ("Bente Bøgh", ProfessionalRole::HealthNurse),
+            ("Anders Holm", ProfessionalRole::Doctor),
+        ] {
+            address_book::add_professional(&mut tx, clinic.id, &professional(name, role), w.worker)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let stored = address_book::organisation_by_id(&mut tx, clinic.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                stored.name.as_str(),
+                stored.kind.as_str(),
+                stored.cvr,
+                stored.p_number,
+                stored.address.as_str(),
+                stored.phone,
+                stored.email
+            ),
+            ("Bakkely Lægehus", "health", None, None, "", None, None)
+        );
+        let organisations = address_book::organisations(&mut tx).await.unwrap();
+        assert_eq!(
+            organisations
+                .iter()
+                .map(|o| o.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Bakkely Lægehus", "Værnby Skole"]
+        );
+        let stored = address_book::professional_by_id(&mut tx, agnete.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                stored.organisation_id,
+                stored.organisation_name.as_str(),
+                stored.organisation_kind.as_str(),
+                stored.name.as_str(),
+                stored.role.as_str(),
+                stored.phone.as_deref(),
+                stored.email.as_deref()
+            ),
+            (
+                school.id,
+                "Værnby Skole",
+                "school",
+                "Agnete Kragh",
+                "teacher",
+                Some("87654321"),
+                Some("agnete@vaernby-skole.dk")
+            )
+        );
+        let professionals = address_book::professionals(&mut tx).await.unwrap();
+        assert_eq!(
+            professionals
+                .iter()
+                .map(|p| (
+                    p.organisation_name.as_str(),
+                    p.name.as_str(),
+                    p.role.as_str()
+                ))
+                .collect::<Vec<_>>(),
+            [
+                ("Bakkely Lægehus", "Anders Holm", "doctor"),
+                ("Bakkely Lægehus", "Bente Bøgh", "health_nurse"),
+                ("Værnby Skole", "Agnete Kragh", "teacher")
+            ],
+            "by organisation, then name"
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let foreign = address_book::add_professional(
+            &mut other,
+            school.id,
+            &professional("Ole Ukendt", ProfessionalRole::Other),
+            w.worker,
+        )
+        .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+        assert!(
+            address_book::organisations(&mut other)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            address_book::professionals(&mut other)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            address_book::organisation_by_id(&mut other, school.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            address_book::professional_by_id(&mut other, agnete.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_professional_is_linked_to_a_child_once_and_only_within_the_municipality() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen").await;
+        let theirs = other_child(&w, "1207174028", "Ida", "Berg").await;
+        let (_, agnete, bente) = address_book_of(&w, w.kbh).await;
+        let (_, their_agnete, _) = address_book_of(&w, w.other).await;
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        for (child, professional, first_time) in [
+            (emma.id, agnete, true),
+            (emma.id, agnete, false),
+            (emma.id, bente, true),
+            (noah.id, agnete, true),
+        ] {
+            let linked = address_book::link(&mut tx, child, professional, w.worker)
+                .await
+                .unwrap();
+            assert_eq!(linked, first_time, "{child} {professional}");
+        }
+        for (child, professional) in [(theirs.id, agnete), (emma.id, their_agnete)] {
+            let result = address_book::link(&mut tx, child, professional, w.worker).await;
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let around = |list: Vec<address_book::Professional>| {
+            list.into_iter()
+                .map(|p| (p.id, p.organisation_name))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            around(address_book::for_child(&mut tx, emma.id).await.unwrap()),
+            [
+                (bente, "Bakkely Lægehus".to_owned()),
+                (agnete, "Værnby Skole".to_owned())
+            ],
+            "once each, by organisation"
+        );
+        assert_eq!(
+            around(address_book::for_child(&mut tx, noah.id).await.unwrap()),
+            [(agnete, "Værnby Skole".to_owned())]
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        for (child, professional) in [(emma.id, their_agnete), (theirs.id, agnete)] {
+            let result = address_book::link(&mut other, child, professional, w.worker).await;
+            assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        }
+        assert!(
+            address_book::for_child(&mut other, emma.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            address_book::link(&mut other, theirs.id, their_agnete, w.worker)
+                .await
+                .unwrap()
+        );
+        let theirs_around = address_book::for_child(&mut other, theirs.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            theirs_around.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [their_agnete]
+        );
+        let listed = address_book::professionals(&mut other).await.unwrap();
+        assert!(
+            listed.iter().all(|p| p.id != agnete && p.id != bente),
+            "only their own professionals: {listed:?}"
+        );
+    }
+}
+
+mod cpr_register {
+    use super::*;
+    use vaern_domain::{
+        Cpr,
+        register::{RegisterAddress, RegisterPerson, RegisterStatus},
+    };
+    use vaern_store::register;
+
+    fn cpr(digits: &str) -> Cpr {
+        Cpr::parse(digits).unwrap()
+    }
+
+    fn emma() -> RegisterPerson {
+        RegisterPerson {
+            cpr: cpr("1506154122"),
+            first_name: "Emma Sofie".into(),
+            last_name: "Nielsen".into(),
+            status: RegisterStatus::Active,
+            address: Some(RegisterAddress {
+                municipality_code: "0101".into(),
+                lines: vec!["Skolevej 2, 1. tv.".into(), "9999 Værnby".into()],
+            }),
+            mother: Some(cpr("0101904002")),
+            father: Some(cpr("0203854011")),
+            custody: vec![cpr("0101904002"), cpr("0203854011")],
+        }
+    }
+
+    fn mette() -> RegisterPerson {
+        RegisterPerson {
+            cpr: cpr("0101904002"),
+            first_name: "Mette".into(),
+            last_name: "Nielsen".into(),
+            status: RegisterStatus::Dead(date!(2026 - 10 - 01)),
+            address: None,
+            mother: None,
+            father: None,
+            custody: Vec::new(),
+        }
+    }
+
+    fn jens() -> RegisterPerson {
+        RegisterPerson {
+            cpr: cpr("0203854011"),
+            first_name: "Jens".into(),
+            last_name: "Hansen".into(),
+            status: RegisterStatus::Emigrated(date!(2025 - 05 - 05)),
+            address: Some(RegisterAddress {
+                municipality_code: "0751".into(),
+                lines: vec!["Nyvej 3".into(), "8000 Aarhus C".into()],
+            }),
+            mother: None,
+            father: None,
+            custody: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_round_trips_every_field_and_a_changed_record_replaces_it() {
+        let w = world().await;
+        let mut tx = w.test.db.global().await.unwrap();
+        assert_eq!(register::count(&mut tx).await.unwrap(), 0);
+        register::upsert(&mut tx, &[emma(), mette(), jens()])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.global().await.unwrap();
+        assert_eq!(register::count(&mut tx).await.unwrap(), 3);
+        for person in [emma(), mette(), jens()] {
+            let stored = register::get(&mut tx, &person.cpr).await.unwrap();
+            assert_eq!(stored, Some(person));
+        }
+        assert_eq!(
+            register::get(&mut tx, &cpr("1207174028")).await.unwrap(),
+            None
+        );
+        let moved = RegisterPerson {
+            last_name: "Østergård".into(),
+            address: Some(RegisterAddress {
+                municipality_code: "0147".into(),
+                lines: vec![
+                    "c/o Hansen".into(),
+                    "Strandvejen 10, st.".into(),
+                    "2000 Frederiksberg".into(),
+                ],
+            }),
+            father: None,
+            custody: vec![cpr("0203854011")],
+            ..emma()
+        };
+        register::upsert(&mut tx, std::slice::from_ref(&moved))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.global().await.unwrap();
+        assert_eq!(register::count(&mut tx).await.unwrap(), 3, "replaced");
+        assert_eq!(
+            register::get(&mut tx, &moved.cpr).await.unwrap(),
+            Some(moved)
+        );
+        assert_eq!(
+            register::get(&mut tx, &mette().cpr).await.unwrap(),
+            Some(mette()),
+            "the others are untouched"
+        );
+    }
+
+    #[tokio::test]
+    async fn many_records_are_written_and_read_across_statement_chunks() {
+        let w = world().await;
+        let persons: Vec<RegisterPerson> = (0..1_200)
+            .map(|i| {
+                let digits = format!("{:02}{:02}10{i:04}", i % 28 + 1, i / 28 % 12 + 1);
+                RegisterPerson {
+                    cpr: cpr(&digits),
+                    first_name: format!("Person {i}"),
+                    last_name: "Registreret".into(),
+                    status: if i % 2 == 0 {
+                        RegisterStatus::Active
+                    } else {
+                        RegisterStatus::Dead(date!(2020 - 01 - 01) + Duration::days(i))
+                    },
+                    address: (i % 3 == 0).then(|| RegisterAddress {
+                        municipality_code: "0101".into(),
+                        lines: vec![format!("Vej {i}"), "9999 Værnby".into()],
+                    }),
+                    mother: (i % 5 == 0).then(|| cpr("0101904002")),
+                    father: None,
+                    custody: Vec::new(),
+                }
+            })
+            .collect();
+        let mut tx = w.test.db.global().await.unwrap();
+        register::upsert(&mut tx, &persons).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.global().await.unwrap();
+        assert_eq!(register::count(&mut tx).await.unwrap(), 1_200);
+        let mut asked: Vec<String> = persons.iter().map(|p| p.cpr.digits().to_owned()).collect();
+        asked.push("1207174028".into()); // not in the register
+        let mut found = register::get_many(&mut tx, &asked).await.unwrap();
+        assert_eq!(found.len(), 1_200);
+        found.sort_by(|a, b| a.cpr.digits().cmp(b.cpr.digits()));
+        let mut expected = persons;
+        expected.sort_by(|a, b| a.cpr.digits().cmp(b.cpr.digits()));
+        assert!(found == expected, "every record comes back as written");
+        assert!(register::get_many(&mut tx, &[]).await.unwrap().is_empty());
     }
 }

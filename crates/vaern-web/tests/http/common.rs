@@ -1,8 +1,15 @@
 //! A real server on port 0 over a fresh database with the demo data, and clients for it.
 
+use std::sync::Arc;
+
 use reqwest::{Client, Response, StatusCode, redirect::Policy};
 use serde_json::Value;
 use vaern_app::documents::CaseFiles;
+use vaern_domain::{
+    Cpr,
+    register::{RegisterAddress, RegisterPerson, RegisterStatus},
+};
+use vaern_integrations::register::InMemoryRegister;
 use vaern_store::{
     JournalEntryId, MunicipalityId, UserId, children, journal, municipalities, users,
 };
@@ -18,6 +25,8 @@ pub struct TestApp {
     pub base: String,
     pub test: TestDb,
     pub files: TestFiles,
+    /// The CPR register the server looks numbers up in; empty until a test fills it.
+    pub register: Arc<InMemoryRegister>,
 }
 
 impl TestApp {
@@ -29,9 +38,16 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let files = TestFiles::local();
         let case_files = CaseFiles::new(files.store.clone(), MAX_FILE_BYTES);
-        let state = AppState::new(test.db.clone(), WebConfig::default(), case_files);
+        let register = Arc::new(InMemoryRegister::default());
+        let state = AppState::new(test.db.clone(), WebConfig::default(), case_files)
+            .with_register(register.clone());
         tokio::spawn(vaern_web::serve(listener, state, std::future::pending()));
-        TestApp { base, test, files }
+        TestApp {
+            base,
+            test,
+            files,
+            register,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -140,6 +156,15 @@ impl TestApp {
         (child, manual)
     }
 
+    /// The demo children of a municipality who have a CPR number, by name.
+    pub async fn children_with_cpr(&self, code: &str) -> Vec<children::Child> {
+        let municipality = self.municipality(code).await;
+        let mut tx = self.test.db.tenant(municipality).await.unwrap();
+        let mut found = children::search(&mut tx, "a").await.unwrap();
+        found.retain(|c| c.cpr.is_some());
+        found
+    }
+
     /// Registers an underretning (from a professional) on a 901 child as its caseworker; returns
     /// the Afklaring sub-case it opened.
     pub async fn an_underretning(&self, child: &children::Child) -> vaern_store::SubCaseId {
@@ -184,12 +209,24 @@ impl TestApp {
 
     /// Files a small PDF on a 901 child's case as its caseworker.
     pub async fn a_document(&self, child: &children::Child) -> vaern_store::DocumentId {
+        self.a_titled_document(child, "Skoleudtalelse", false).await
+    }
+
+    /// Files a small PDF with this title on a 901 child's case as its caseworker, marked «Må
+    /// deles med søskendes sager» when `shareable`.
+    pub async fn a_titled_document(
+        &self,
+        child: &children::Child,
+        title: &str,
+        shareable: bool,
+    ) -> vaern_store::DocumentId {
         let actor = self.actor("raadgiver901").await;
         let files = CaseFiles::new(self.files.store.clone(), MAX_FILE_BYTES);
         let input = vaern_app::documents::UploadInput {
             document: vaern_domain::document::NewDocumentInput {
-                title: "Skoleudtalelse".into(),
+                title: title.into(),
                 kind: "incoming".into(),
+                shareable_with_siblings: shareable,
                 ..Default::default()
             },
             sub_case: None,
@@ -223,6 +260,37 @@ impl TestApp {
             .unwrap()
             .id
     }
+}
+
+/// An active person's record in the CPR register, living at `address`.
+pub fn registered(
+    cpr: &str,
+    first_name: &str,
+    last_name: &str,
+    address: &[&str],
+) -> RegisterPerson {
+    RegisterPerson {
+        cpr: Cpr::parse(cpr).unwrap(),
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        status: RegisterStatus::Active,
+        address: Some(RegisterAddress {
+            municipality_code: "0901".into(),
+            lines: address.iter().map(|l| (*l).to_owned()).collect(),
+        }),
+        mother: None,
+        father: None,
+        custody: Vec::new(),
+    }
+}
+
+/// The message a problem+json answer gives at `field`.
+pub fn field_message(problem: &Value, field: &str) -> Option<String> {
+    problem["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .map(|e| e["message"].as_str().unwrap().to_owned())
 }
 
 /// The HTML of a page fetched with `client`.

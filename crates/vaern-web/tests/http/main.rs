@@ -1,6 +1,7 @@
 //! HTTP integration tests: a real server on port 0, run on SQLite or PostgreSQL
 //! (`TEST_DATABASE_URL`), modules mirroring the areas.
 
+mod address_book;
 mod api;
 mod case_process;
 mod common;
