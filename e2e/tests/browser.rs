@@ -642,3 +642,101 @@ async fn a_caseworker_files_a_document_adds_a_custody_holder_and_writes_to_her_a
     admin.wait_for_text("Ukendt flettefelt").await;
     admin.check_accessibility("brevskabelon-fejl").await;
 }
+
+/// Issue 6: a custody holder fetched from CPR and a school contact from the address book, both in
+/// the network picture.
+#[tokio::test]
+async fn a_caseworker_fetches_a_custody_holder_from_cpr_and_links_a_school_contact() {
+    let b = start().await;
+    let db = &b._test.db;
+    let child = {
+        let mut g = db.global().await.unwrap();
+        let municipality = vaern_store::municipalities::by_code(&mut g, "901")
+            .await
+            .unwrap();
+        g.commit().await.unwrap();
+        let mut tx = db.tenant(municipality.id).await.unwrap();
+        let found = vaern_store::children::search(&mut tx, "a").await.unwrap();
+        tx.commit().await.unwrap();
+        found.into_iter().find(|c| c.cpr.is_some()).unwrap()
+    };
+    let child_cpr = child.cpr.clone().unwrap();
+    let extract = format!(
+        "000;2026-11-01\n001;{child_cpr};{};{};01;\n003;{child_cpr};0101904002;\n\
+         004;{child_cpr};0101904002\n001;0101904002;Mette;Hansen;01;\n\
+         002;0101904002;0901;Skolevej 2;1. tv.;9999;Værnby\n999;2\n",
+        child.first_name, child.last_name
+    );
+    vaern_integrations::register::StoredRegister::new(db.clone())
+        .import(std::io::Cursor::new(extract), |_| {})
+        .await
+        .unwrap();
+    b.login("raadgiver901").await;
+
+    // The school goes into the municipality's address book; a bad CVR is explained at the field.
+    b.goto("/adressebog").await;
+    b.check_accessibility("adressebog").await;
+    b.fill("name", "Værnby Skole").await;
+    b.client
+        .find(Locator::Css("#kind option[value='school']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.fill("cvr", "12345678").await;
+    b.press("Opret organisation").await;
+    b.wait_for_text("kontrolcifferet passer ikke").await;
+    b.check_accessibility("adressebog-fejl").await;
+    b.fill("cvr", "10103940").await;
+    b.press("Opret organisation").await;
+    b.wait_for_url("besked=oprettet").await;
+
+    // The mother, fetched from CPR: the form fills in, the caseworker checks and adds.
+    b.goto(&format!("/boern/{}/netvaerk", child.id)).await;
+    b.fill("lookup_cpr", "010190-4002").await;
+    b.press("Hent fra CPR").await;
+    b.wait_for_text("er hentet fra CPR").await;
+    b.check_accessibility("netvaerk-hentet-fra-cpr").await;
+    b.press("Tilføj person").await;
+    b.wait_for_url("besked=tilfoejet").await;
+
+    // The teacher, new in the address book, linked to the child.
+    b.click_link("Tilføj fagperson").await;
+    b.wait_for_url("/netvaerk/fagperson").await;
+    b.check_accessibility("tilfoej-fagperson").await;
+    b.client
+        .find(Locator::XPath(
+            "//select[@id='organisation_id']/option[normalize-space(.)='Værnby Skole']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.fill("name", "Lise Lærer").await;
+    b.client
+        .find(Locator::Css("#role option[value='teacher']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.press("Tilknyt fagperson").await;
+    b.wait_for_url("besked=fagperson").await;
+    b.check_accessibility("netvaerk-med-fagperson").await;
+    let picture = b
+        .client
+        .find(Locator::Css("svg desc"))
+        .await
+        .unwrap()
+        .html(true)
+        .await
+        .unwrap();
+    assert!(
+        picture.contains("Mor: Mette Hansen, forældremyndighed"),
+        "{picture}"
+    );
+    assert!(picture.contains("Lærer: Lise Lærer"), "{picture}");
+    assert!(b.text().await.contains("Værnby Skole"));
+}

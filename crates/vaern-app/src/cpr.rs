@@ -36,8 +36,7 @@ pub struct Found {
 }
 
 /// The message for a number CPR does not know.
-pub const UNKNOWN: &str =
-    "CPR-nummeret findes ikke i CPR-registret. Tjek nummeret, eller tilføj personen uden CPR-nummer";
+pub const UNKNOWN: &str = "CPR-nummeret findes ikke i CPR-registret. Tjek nummeret, eller tilføj personen uden CPR-nummer";
 
 /// Looks a person up in CPR for the child's network. The lookup is access-logged on the child
 /// before the register is asked, so even a failed lookup leaves its trace.
@@ -180,7 +179,9 @@ async fn apply_batch(
             continue;
         }
         let mut applied = Applied::default();
-        changes.to_relations(&mut tx, &relations, &mut applied).await?;
+        changes
+            .to_relations(&mut tx, &relations, &mut applied)
+            .await?;
         for child in &kids {
             changes
                 .to_child(&mut tx, municipality, child, &mut applied)
@@ -224,7 +225,10 @@ fn one_line(address: &str) -> String {
 }
 
 fn same_code(register_code: &str, municipality_code: &str) -> bool {
-    match (register_code.parse::<u16>(), municipality_code.parse::<u16>()) {
+    match (
+        register_code.parse::<u16>(),
+        municipality_code.parse::<u16>(),
+    ) {
         (Ok(a), Ok(b)) => a == b,
         _ => register_code == municipality_code,
     }
@@ -484,7 +488,6 @@ async fn cpr_note(
     Ok(())
 }
 
-
 /// The job that applies change files dropped in the CPR inbox.
 pub const SYNC_JOB: &str = "cpr_sync";
 /// Where applied change files are moved, inside the inbox.
@@ -523,7 +526,8 @@ pub async fn sync_inbox(
 }
 
 async fn sync_files(db: &Db, inbox: &std::path::Path) -> Result<Vec<InboxFile>, AppError> {
-    let io = |e: std::io::Error| AppError::Internal(format!("CPR-indbakken {}: {e}", inbox.display()));
+    let io =
+        |e: std::io::Error| AppError::Internal(format!("CPR-indbakken {}: {e}", inbox.display()));
     let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(inbox)
         .map_err(io)?
         .filter_map(Result::ok)

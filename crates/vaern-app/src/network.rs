@@ -187,8 +187,7 @@ fn check_parent(
     };
     let label = relation.kind.label().to_lowercase();
     let typed_cpr = relation.cpr.as_ref().map(Cpr::digits);
-    let warning = if let Some(registered) =
-        registered.filter(|r| relation.cpr.as_ref() != Some(*r))
+    let warning = if let Some(registered) = registered.filter(|r| relation.cpr.as_ref() != Some(*r))
     {
         Some(format!(
             "CPR-registret angiver en anden som barnets {label} ({}). Hent personen fra CPR, \
@@ -198,7 +197,9 @@ fn check_parent(
     } else {
         members
             .iter()
-            .find(|m| m.kind == relation.kind.code() && (m.cpr.is_none() || m.cpr.as_deref() != typed_cpr))
+            .find(|m| {
+                m.kind == relation.kind.code() && (m.cpr.is_none() || m.cpr.as_deref() != typed_cpr)
+            })
             .map(|m| {
                 format!(
                     "Barnet har allerede {} som {label} i netværket. Sæt kryds i «Tilføj \
@@ -208,7 +209,10 @@ fn check_parent(
             })
     };
     match warning {
-        Some(message) => Err(AppError::Invalid(FieldErrors::single(REGISTER_FIELD, message))),
+        Some(message) => Err(AppError::Invalid(FieldErrors::single(
+            REGISTER_FIELD,
+            message,
+        ))),
         None => Ok(()),
     }
 }
@@ -262,7 +266,10 @@ pub async fn copy_from_sibling(
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let from: ChildId = from.trim().parse().map_err(|_| not_a_sibling())?;
-    if !network::sibling_children(&mut tx, child.id).await?.contains(&from) {
+    if !network::sibling_children(&mut tx, child.id)
+        .await?
+        .contains(&from)
+    {
         return Err(not_a_sibling());
     }
     let (sibling, sibling_case) = child_case(&mut tx, from).await?;
@@ -271,7 +278,10 @@ pub async fn copy_from_sibling(
         actor.user_id,
         Some(sibling.id),
         kind,
-        &format!("Kopi af fælles oplysninger til søskendes sag {}", child.full_name()),
+        &format!(
+            "Kopi af fælles oplysninger til søskendes sag {}",
+            child.full_name()
+        ),
     )
     .await?;
     let mut copied = Copied::default();
@@ -291,8 +301,15 @@ pub async fn copy_from_sibling(
             continue;
         }
         // Custody is the child's own (CPR says who holds it), so it is never copied.
-        if network::relate(&mut tx, child.id, member.person_id, kind, false, actor.user_id)
-            .await?
+        if network::relate(
+            &mut tx,
+            child.id,
+            member.person_id,
+            kind,
+            false,
+            actor.user_id,
+        )
+        .await?
         {
             copied.persons += 1;
         }
@@ -314,7 +331,15 @@ pub async fn copy_from_sibling(
         sibling.full_name(),
         sibling.case_number.as_deref().unwrap_or("uden sagsnummer")
     );
-    automatic_note(&mut tx, actor, case, None, "Kopieret fra søskendes sag", &to_child).await?;
+    automatic_note(
+        &mut tx,
+        actor,
+        case,
+        None,
+        "Kopieret fra søskendes sag",
+        &to_child,
+    )
+    .await?;
     let to_sibling = format!(
         "{} kopierede fælles oplysninger fra denne sag til søskendes sag ({}, {}): {summary}.",
         actor.name,

@@ -72,9 +72,16 @@ async fn a_change_file_reaches_open_cases_once() {
             custody,
             ..input
         };
-        network::add(&test.db, &nobody, &anne, child.id, &input, Default::default())
-            .await
-            .unwrap();
+        network::add(
+            &test.db,
+            &nobody,
+            &anne,
+            child.id,
+            &input,
+            Default::default(),
+        )
+        .await
+        .unwrap();
     }
     let before = journal_titles(&test, &anne, &child).await.len();
 
@@ -136,18 +143,34 @@ async fn a_change_file_reaches_open_cases_once() {
     );
     assert!(text("Ændring fra CPR: Per Hansen").contains("er død 15.11.2026"));
     let about_child = text("Ændring fra CPR: barnet");
-    assert!(about_child.contains("flyttet til kommune 0101"), "{about_child}");
-    assert!(about_child.contains("Inge Berg er tilføjet netværket"), "{about_child}");
+    assert!(
+        about_child.contains("flyttet til kommune 0101"),
+        "{about_child}"
+    );
+    assert!(
+        about_child.contains("Inge Berg er tilføjet netværket"),
+        "{about_child}"
+    );
     assert!(
         about_child.contains("Per Hansen har ikke længere forældremyndighed"),
         "{about_child}"
     );
 
     let mut tx = test.db.tenant(anne.municipality_id).await.unwrap();
-    let members = vaern_store::network::for_child(&mut tx, child.id).await.unwrap();
-    let by_cpr = |cpr: &str| members.iter().find(|m| m.cpr.as_deref() == Some(cpr)).unwrap();
+    let members = vaern_store::network::for_child(&mut tx, child.id)
+        .await
+        .unwrap();
+    let by_cpr = |cpr: &str| {
+        members
+            .iter()
+            .find(|m| m.cpr.as_deref() == Some(cpr))
+            .unwrap()
+    };
     assert_eq!(by_cpr(MOTHER).last_name, "Hansen Berg");
-    assert_eq!(by_cpr(MOTHER).address, "Nørregade 7, 2. th.\n1165 København K");
+    assert_eq!(
+        by_cpr(MOTHER).address,
+        "Nørregade 7, 2. th.\n1165 København K"
+    );
     assert!(by_cpr(MOTHER).custody);
     assert!(!by_cpr(FATHER).custody);
     assert_eq!(
@@ -191,7 +214,10 @@ async fn a_change_file_reaches_open_cases_once() {
         .await
         .unwrap();
     assert_eq!((again.notes, again.transfers), (0, 0));
-    assert_eq!(journal_titles(&test, &anne, &child).await.len(), notes.len());
+    assert_eq!(
+        journal_titles(&test, &anne, &child).await.len(),
+        notes.len()
+    );
 }
 
 #[tokio::test]
@@ -202,7 +228,10 @@ async fn a_change_file_for_persons_on_no_case_changes_only_the_register() {
     let report = cpr::sync(&test.db, Cursor::new(changes), |_| {})
         .await
         .unwrap();
-    assert_eq!((report.read.persons, report.notes, report.transfers), (1, 0, 0));
+    assert_eq!(
+        (report.read.persons, report.notes, report.transfers),
+        (1, 0, 0)
+    );
     let mut global = test.db.global().await.unwrap();
     assert_eq!(register::count(&mut global).await.unwrap(), 1);
     global.commit().await.unwrap();
@@ -213,7 +242,13 @@ async fn an_extract_is_imported_in_batches_with_a_line_numbered_report() {
     let test = TestDb::new().await;
     let persons = 2 * BATCH as u64 + 500;
     let mut extract = Vec::new();
-    write_extract(&mut extract, persons, 7, time::macros::date!(2026 - 11 - 01)).unwrap();
+    write_extract(
+        &mut extract,
+        persons,
+        7,
+        time::macros::date!(2026 - 11 - 01),
+    )
+    .unwrap();
     // A malformed record halfway: its person is rejected, the rest are stored.
     let mut text = String::from_utf8(extract).unwrap();
     let halfway = text[text.len() / 2..].find("\n001;").unwrap() + text.len() / 2 + 1;
@@ -266,7 +301,10 @@ async fn a_register_lookup_is_access_logged_and_suggests_the_relation() {
     .await
     .unwrap();
     assert_eq!(found.person.full_name(), "Mette Hansen");
-    assert_eq!(found.kind, Some(vaern_domain::network::RelationKind::Mother));
+    assert_eq!(
+        found.kind,
+        Some(vaern_domain::network::RelationKind::Mother)
+    );
     assert!(found.custody);
     let unknown = cpr::lookup_for_child(
         &test.db,

@@ -299,7 +299,11 @@ mod tests {
             (|i| i.kind = "bank".into(), "kind", "Vælg hvilken slags"),
             (|i| i.cvr = "12345678".into(), "cvr", "kontrolcifferet"),
             (|i| i.p_number = "123".into(), "p_number", "10 cifre"),
-            (|i| i.email = "skolen".into(), "email", "gyldig e-mailadresse"),
+            (
+                |i| i.email = "skolen".into(),
+                "email",
+                "gyldig e-mailadresse",
+            ),
         ];
         for (change, field, message) in cases {
             let mut bad = school();

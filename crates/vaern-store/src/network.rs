@@ -267,7 +267,10 @@ pub async fn born_on(tx: &mut TenantTx, birth_date: Date) -> Result<Vec<KnownPer
 
 /// Children of the municipality who are the child's siblings: they share a mother or father in
 /// the network, or one lists the other's CPR as a (half-)sibling.
-pub async fn sibling_children(tx: &mut TenantTx, child: ChildId) -> Result<Vec<ChildId>, StoreError> {
+pub async fn sibling_children(
+    tx: &mut TenantTx,
+    child: ChildId,
+) -> Result<Vec<ChildId>, StoreError> {
     let municipality = tx.municipality();
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_scalar(

@@ -18,10 +18,18 @@ const ROWS_PER_STATEMENT: usize = 10;
 const CPRS_PER_LOOKUP: usize = 500;
 const COLUMNS: usize = 11;
 
-/// Inserts or replaces each person's record.
+/// Inserts or replaces each person's record; when a CPR number comes twice, the later record
+/// wins (PostgreSQL refuses one statement that changes a row twice).
 pub async fn upsert(tx: &mut GlobalTx, persons: &[RegisterPerson]) -> Result<(), StoreError> {
     let at = now();
-    for chunk in persons.chunks(ROWS_PER_STATEMENT) {
+    let mut seen = std::collections::HashSet::new();
+    let mut latest: Vec<&RegisterPerson> = persons
+        .iter()
+        .rev()
+        .filter(|p| seen.insert(p.cpr.digits()))
+        .collect();
+    latest.reverse();
+    for chunk in latest.chunks(ROWS_PER_STATEMENT) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|row| {
                 let params: Vec<String> = (1..=COLUMNS)

@@ -2193,6 +2193,26 @@ mod cpr_register {
         }
     }
 
+    /// An extract may carry a person twice; the later record is the one kept, on both databases.
+    #[tokio::test]
+    async fn a_cpr_twice_in_one_batch_keeps_the_later_record() {
+        let w = world().await;
+        let mut tx = w.test.db.global().await.unwrap();
+        let married = RegisterPerson {
+            last_name: "Nielsen Berg".into(),
+            ..emma()
+        };
+        register::upsert(&mut tx, &[emma(), mette(), married.clone()])
+            .await
+            .unwrap();
+        assert_eq!(
+            register::get(&mut tx, &emma().cpr).await.unwrap(),
+            Some(married)
+        );
+        assert_eq!(register::count(&mut tx).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+    }
+
     #[tokio::test]
     async fn a_record_round_trips_every_field_and_a_changed_record_replaces_it() {
         let w = world().await;

@@ -459,7 +459,10 @@ async fn cpr(config: &Config, command: CprCommand) -> anyhow::Result<()> {
         );
     }
     if read.rejected > 0 {
-        bail!("{} poster blev afvist – ret dem og kør filen igen", read.rejected);
+        bail!(
+            "{} poster blev afvist – ret dem og kør filen igen",
+            read.rejected
+        );
     }
     Ok(())
 }

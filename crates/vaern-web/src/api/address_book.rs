@@ -221,8 +221,14 @@ pub async fn add_child_professional(
     ApiJson(body): ApiJson<ChildProfessionalBody>,
 ) -> Result<(StatusCode, Json<ProfessionalDto>), ApiError> {
     let input = ChildProfessionalInput {
-        professional_id: body.professional_id.map(|i| i.to_string()).unwrap_or_default(),
-        organisation_id: body.organisation_id.map(|i| i.to_string()).unwrap_or_default(),
+        professional_id: body
+            .professional_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        organisation_id: body
+            .organisation_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
         new: NewProfessionalInput {
             name: body.name,
             role: body.role,
@@ -231,5 +237,8 @@ pub async fn add_child_professional(
         },
     };
     let professional = address_book::add_to_child(&state.db, &actor, api_id(&id)?, &input).await?;
-    Ok((StatusCode::CREATED, Json(ProfessionalDto::new(&professional))))
+    Ok((
+        StatusCode::CREATED,
+        Json(ProfessionalDto::new(&professional)),
+    ))
 }

@@ -2,6 +2,7 @@
 //! errors, and the OpenAPI document built from the handlers' annotations.
 
 mod access_log;
+mod address_book;
 mod case_process;
 mod children;
 mod deadlines;
@@ -9,7 +10,6 @@ mod documents;
 pub(crate) mod dto;
 mod journal;
 mod letters;
-mod address_book;
 mod network;
 mod team;
 mod users;

@@ -1,6 +1,7 @@
 //! The HTML UI, one module per area. Handlers are thin: extract, call the app service, render.
 //! Forms that fail validation are rendered again with the user's input and the messages.
 
+mod address_book;
 mod admin;
 mod case_process;
 mod children;
@@ -11,7 +12,6 @@ mod journal;
 mod letters;
 mod login;
 mod municipality_settings;
-mod address_book;
 mod network;
 mod overview;
 mod team;

@@ -408,7 +408,10 @@ async fn lookup(
                 person: person_form(input, FieldErrors::new()),
                 ..Forms::default()
             };
-            Ok(render(&network_page(&state, &page, id, Some(notice), forms).await?).into_response())
+            Ok(
+                render(&network_page(&state, &page, id, Some(notice), forms).await?)
+                    .into_response(),
+            )
         }
         Err(AppError::Invalid(errors)) => {
             let message = errors.for_field("cpr").unwrap_or(cpr::UNKNOWN).to_owned();
@@ -447,8 +450,7 @@ async fn copy_from_sibling(
     UiForm(form): UiForm<CopyForm>,
 ) -> Result<Response, UiError> {
     let id: ChildId = parse_id(&id)?;
-    match network::copy_from_sibling(&state.db, &page.actor, id, &form.from, AccessKind::View)
-        .await
+    match network::copy_from_sibling(&state.db, &page.actor, id, &form.from, AccessKind::View).await
     {
         Ok(_) => Ok(Redirect::to(&format!("/boern/{id}/netvaerk?besked=kopieret")).into_response()),
         Err(AppError::Invalid(errors)) => {

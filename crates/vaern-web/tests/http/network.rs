@@ -960,7 +960,10 @@ async fn copying_from_a_half_sibling_leaves_out_the_other_parent() {
             json!({"from": first.id}),
         )
         .await;
-    assert_eq!(copied["persons"], 0, "the shared mother is there already: {copied}");
+    assert_eq!(
+        copied["persons"], 0,
+        "the shared mother is there already: {copied}"
+    );
     let network = api
         .get_json(&format!("/api/v1/children/{}/network", second.id))
         .await;
