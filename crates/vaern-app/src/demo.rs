@@ -6,9 +6,10 @@
 
 use time::{Date, Duration, Month};
 use vaern_domain::{
-    Role,
+    Cpr, Role,
     child::{NewChild, NewChildInput},
     journal::EntryKind,
+    register::{RegisterAddress, RegisterPerson, RegisterStatus},
 };
 use vaern_store::{Db, children, journal, municipalities, users};
 
@@ -154,6 +155,7 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let today = today();
     let mut serial = 0usize;
+    let mut register = Vec::new();
     for demo in &MUNICIPALITIES {
         let mut global = db.global().await?;
         let municipality = municipalities::create(&mut global, demo.code, demo.name).await?;
@@ -206,8 +208,8 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
             let case =
                 children::open_case(&mut tx, created.id, demo.code, worker.id, worker.team_id)
                     .await?;
-            let mother = format!("{} {last}", MOTHERS[n % 8]);
-            let father = format!("{} {}", FATHERS[(n + 3) % 8], SURNAMES[(n * 7 + 4) % 15]);
+            let family = DemoFamily::new(n, birth, demo.code, (first, last));
+            let (mother, father) = (family.mother.full_name(), family.father.full_name());
             let opened = today - Duration::days(30 + (n as i64 * 11) % 300);
             let entries = [
                 (
@@ -215,8 +217,11 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                     "Barnets sag oprettet".to_owned(),
                     format!(
                         "Demodata: barnets sag oprettet. Rådgiver: {}. Familie: mor {mother} \
-                         (forældremyndighed), far {father} (forældremyndighed).",
-                        worker.name
+                         ({}, forældremyndighed), far {father} ({}, forældremyndighed). \
+                         Forældrene kan hentes fra CPR under Netværk.",
+                        worker.name,
+                        family.mother.cpr.formatted(),
+                        family.father.cpr.formatted()
                     ),
                     opened,
                 ),
@@ -249,10 +254,97 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                 )
                 .await?;
             }
+            if let Some(cpr) = &cpr {
+                register.extend(family.records(cpr)?);
+            }
         }
         tx.commit().await?;
     }
+    // The demo's CPR register: each child with a CPR number and both parents, so looking a parent
+    // up on the Netværk tab works in the demo as it would against an imported extract.
+    let mut global = db.global().await?;
+    vaern_store::register::upsert(&mut global, &register).await?;
+    global.commit().await?;
     Ok(())
+}
+
+/// A demo child's parents as the demo's CPR register knows them.
+struct DemoFamily {
+    child: (&'static str, &'static str),
+    mother: RegisterPerson,
+    father: RegisterPerson,
+    address: RegisterAddress,
+}
+
+impl DemoFamily {
+    fn new(n: usize, birth: Date, municipality: &str, child: (&'static str, &'static str)) -> Self {
+        let address = RegisterAddress {
+            municipality_code: format!("0{municipality}"),
+            lines: vec![
+                format!("{} {}", STREETS[n % STREETS.len()], 1 + n % 40),
+                "9999 Værnby".into(),
+            ],
+        };
+        let parent = |first: &str, last: &str, years: i32, girl: bool| RegisterPerson {
+            cpr: demo_parent_cpr(birth, years, n, girl),
+            first_name: first.into(),
+            last_name: last.into(),
+            status: RegisterStatus::Active,
+            address: Some(address.clone()),
+            mother: None,
+            father: None,
+            custody: Vec::new(),
+        };
+        DemoFamily {
+            child,
+            mother: parent(MOTHERS[n % 8], child.1, 27 + (n % 9) as i32, true),
+            father: parent(
+                FATHERS[(n + 3) % 8],
+                SURNAMES[(n * 7 + 4) % 15],
+                30 + (n % 7) as i32,
+                false,
+            ),
+            address,
+        }
+    }
+
+    fn records(&self, child_cpr: &str) -> Result<[RegisterPerson; 3], AppError> {
+        let cpr = Cpr::parse(child_cpr).map_err(AppError::Internal)?;
+        let child = RegisterPerson {
+            cpr,
+            first_name: self.child.0.into(),
+            last_name: self.child.1.into(),
+            status: RegisterStatus::Active,
+            address: Some(self.address.clone()),
+            mother: Some(self.mother.cpr.clone()),
+            father: Some(self.father.cpr.clone()),
+            custody: vec![self.mother.cpr.clone(), self.father.cpr.clone()],
+        };
+        Ok([child, self.mother.clone(), self.father.clone()])
+    }
+}
+
+const STREETS: [&str; 6] = [
+    "Skolevej",
+    "Engvej",
+    "Birkealle",
+    "Stationsvej",
+    "Kirkegade",
+    "Møllevej",
+];
+
+/// A parent born `years` before the child (1937-1999: digit 7 is 0), even for women.
+fn demo_parent_cpr(child_birth: Date, years: i32, n: usize, woman: bool) -> Cpr {
+    let year = (child_birth.year() - years).clamp(1937, 1999);
+    let digits = format!(
+        "{:02}{:02}{:02}0{:02}{}",
+        child_birth.day(),
+        u8::from(child_birth.month()),
+        year % 100,
+        n % 100,
+        (n * 2 + usize::from(!woman)) % 10
+    );
+    Cpr::parse(&digits).expect("a day ≤ 28 of a month exists in every year")
 }
 
 /// A birth date 1-17 years before `today`, spread over the year.
@@ -290,6 +382,24 @@ mod tests {
             let cpr = Cpr::parse(&demo_cpr(birth, n, girl)).unwrap();
             assert_eq!(cpr.birth_date(), birth);
             assert_eq!(cpr.sex() == vaern_domain::Sex::Female, girl);
+        }
+    }
+
+    #[test]
+    fn demo_parents_are_registered_with_valid_distinct_cprs_and_the_child_names_them() {
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..60 {
+            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
+            let family = DemoFamily::new(n, birth, "901", ("Emma", "Hansen"));
+            let child = demo_cpr(birth, n, true);
+            let [record, mother, father] = family.records(&child).unwrap();
+            assert_eq!(mother.cpr.sex(), vaern_domain::Sex::Female);
+            assert_eq!(father.cpr.sex(), vaern_domain::Sex::Male);
+            assert!(mother.cpr.birth_date() < birth && father.cpr.birth_date() < birth);
+            assert!(seen.insert(mother.cpr.clone()) && seen.insert(father.cpr.clone()));
+            assert_eq!(record.mother.as_ref(), Some(&mother.cpr));
+            assert_eq!(record.custody, [mother.cpr.clone(), father.cpr.clone()]);
+            assert_eq!(record.address.unwrap().municipality_code, "0901");
         }
     }
 
