@@ -9,10 +9,12 @@ pub mod cpr;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;
+pub mod investigations;
 pub mod jobs;
 pub mod journal;
 pub mod letters;
 pub mod network;
+pub mod plans;
 pub mod team;
 pub mod users;
 

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod child;
 pub mod cpr;
 pub mod dates;
+pub mod ics;
 pub mod document;
 pub mod journal;
 pub mod law;

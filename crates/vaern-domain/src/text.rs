@@ -38,6 +38,15 @@ fn line(trimmed: &str, label: &str, max: usize) -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
+/// Checks an optional multi-line text; empty becomes `None`.
+pub fn optional_text(value: &str, label: &str, max: usize) -> Result<Option<String>, String> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        required_text(value, label, max).map(Some)
+    }
+}
+
 /// Checks a required multi-line text: line breaks allowed, other control characters not.
 pub fn required_text(value: &str, label: &str, max: usize) -> Result<String, String> {
     let normalised = value.replace("\r\n", "\n");

@@ -82,4 +82,16 @@ id_type! {
     ProfessionalId;
     /// A professional's link to a child.
     ChildProfessionalId;
+    /// A børnefaglig undersøgelse (one per investigation sub-case).
+    InvestigationId;
+    /// A source of a statement in an investigation.
+    SourceId;
+    /// One version of barnets plan.
+    PlanId;
+    /// A goal in one plan version.
+    GoalId;
+    /// The same goal across plan versions.
+    GoalKey;
+    /// A follow-up on barnets plan.
+    FollowUpId;
 }
