@@ -610,7 +610,8 @@ async fn a_caseworker_files_a_document_adds_a_custody_holder_and_writes_to_her_a
     b.fill("address", "Skolevej 2\n9999 Værnby").await;
     b.press("Tilføj person").await;
     // The demo's CPR register names another mother: the warning holds her until confirmed.
-    b.wait_for_text("CPR-registret angiver en anden som barnets mor").await;
+    b.wait_for_text("CPR-registret angiver en anden som barnets mor")
+        .await;
     b.check_accessibility("netvaerk-advarsel").await;
     b.choose("confirm_register").await;
     b.press("Tilføj person").await;

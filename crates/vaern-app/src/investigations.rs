@@ -255,13 +255,8 @@ pub async fn save_dimension(
             dimension.label()
         )));
     }
-    investigations::delete_draft(
-        &mut tx,
-        investigation.id,
-        dimension.code(),
-        actor.user_id,
-    )
-    .await?;
+    investigations::delete_draft(&mut tx, investigation.id, dimension.code(), actor.user_id)
+        .await?;
     let filled: Vec<&str> = DIMENSION_FIELDS
         .iter()
         .zip([
@@ -489,8 +484,7 @@ pub async fn conclude(
              (barnets lov § 20, stk. 3)",
         )));
     }
-    if !investigations::conclude(&mut tx, view.investigation.id, &conclusion, actor.user_id)
-        .await?
+    if !investigations::conclude(&mut tx, view.investigation.id, &conclusion, actor.user_id).await?
     {
         return Err(concluded());
     }
@@ -547,7 +541,10 @@ fn layout(view: &InvestigationView, actor: &Actor, today: Date) -> Letter {
                 })
                 .unwrap_or_default();
             if texts.is_empty() {
-                blocks.push(Block::Bullet(format!("{}: ikke beskrevet", dimension.label())));
+                blocks.push(Block::Bullet(format!(
+                    "{}: ikke beskrevet",
+                    dimension.label()
+                )));
                 continue;
             }
             blocks.push(Block::Paragraph(vec![dimension.label().to_uppercase()]));
@@ -575,8 +572,14 @@ fn layout(view: &InvestigationView, actor: &Actor, today: Date) -> Letter {
         ));
         blocks.push(paragraph(preliminary));
     }
-    blocks.push(Block::Heading("Konklusion (barnets lov § 22, stk. 6)".into()));
-    match (&investigation.assessment, &investigation.position, &investigation.reasoning) {
+    blocks.push(Block::Heading(
+        "Konklusion (barnets lov § 22, stk. 6)".into(),
+    ));
+    match (
+        &investigation.assessment,
+        &investigation.position,
+        &investigation.reasoning,
+    ) {
         (Some(assessment), Some(position), Some(reasoning)) => {
             blocks.push(Block::Paragraph(vec!["Samlet vurdering:".into()]));
             blocks.push(paragraph(assessment));
@@ -650,8 +653,16 @@ pub async fn render_document(
     };
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
-    let stored =
-        record_document(&mut tx, actor, case, Some(sub_case.id), &document, &file, None).await?;
+    let stored = record_document(
+        &mut tx,
+        actor,
+        case,
+        Some(sub_case.id),
+        &document,
+        &file,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(stored)
 }

@@ -248,7 +248,15 @@ pub async fn update_draft(
         plan.version,
         goal_lines(keyed.iter().map(|(_, g)| g))
     );
-    automatic_note(&mut tx, actor, case, None, "Barnets plan: udkast rettet", &body).await?;
+    automatic_note(
+        &mut tx,
+        actor,
+        case,
+        None,
+        "Barnets plan: udkast rettet",
+        &body,
+    )
+    .await?;
     let plan = plans::get(&mut tx, plan.id).await?;
     tx.commit().await?;
     Ok(plan)
@@ -337,7 +345,15 @@ pub async fn new_version(
         "{} lavede version {} af barnets plan ud fra den godkendte version {}.",
         actor.name, plan.version, approved.version
     );
-    automatic_note(&mut tx, actor, case, None, "Barnets plan: ny version", &body).await?;
+    automatic_note(
+        &mut tx,
+        actor,
+        case,
+        None,
+        "Barnets plan: ny version",
+        &body,
+    )
+    .await?;
     tx.commit().await?;
     Ok(plan)
 }
@@ -369,9 +385,7 @@ pub fn compare(older: &[StoredGoal], newer: &[StoredGoal]) -> Vec<GoalChange> {
         .map(
             |after| match older.iter().find(|b| b.goal_key == after.goal_key) {
                 None => GoalChange::Added(after.clone()),
-                Some(before) if same_content(before, after) => {
-                    GoalChange::Same(after.clone())
-                }
+                Some(before) if same_content(before, after) => GoalChange::Same(after.clone()),
                 Some(before) => GoalChange::Changed {
                     before: before.clone(),
                     after: after.clone(),

@@ -168,7 +168,11 @@ impl DimensionText {
             resources: take("resources", &input.resources, "ressourcerne"),
             concerns: take("concerns", &input.concerns, "bekymringerne"),
             child_view: take("child_view", &input.child_view, "barnets opfattelse"),
-            parents_view: take("parents_view", &input.parents_view, "forældrenes opfattelse"),
+            parents_view: take(
+                "parents_view",
+                &input.parents_view,
+                "forældrenes opfattelse",
+            ),
         };
         errors.into_result(|| text)
     }
@@ -231,7 +235,10 @@ pub struct Source {
 impl Source {
     pub fn parse(input: &SourceInput, today: Date) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let who = errors.take("who", required_line(&input.who, "hvem der har sagt det", 200));
+        let who = errors.take(
+            "who",
+            required_line(&input.who, "hvem der har sagt det", 200),
+        );
         let said_on = errors.take(
             "said_on",
             parse_date(&input.said_on).and_then(|d| {
@@ -254,11 +261,9 @@ impl Source {
                 .map(Some),
         };
         match (who, said_on, link) {
-            (Some(who), Some(said_on), Some(link)) if errors.is_empty() => Ok(Source {
-                who,
-                said_on,
-                link,
-            }),
+            (Some(who), Some(said_on), Some(link)) if errors.is_empty() => {
+                Ok(Source { who, said_on, link })
+            }
             _ => Err(errors),
         }
     }
@@ -544,17 +549,19 @@ impl FollowUp {
             ),
         );
         match (child_view, parents_view, decision, next_date, next_reason) {
-            (Some(child_view), Some(parents_view), Some(decision), Some(next_date), Some(next_reason))
-                if errors.is_empty() =>
-            {
-                Ok(FollowUp {
-                    child_view: child_view.flatten(),
-                    parents_view: parents_view.flatten(),
-                    decision,
-                    next_date,
-                    next_reason,
-                })
-            }
+            (
+                Some(child_view),
+                Some(parents_view),
+                Some(decision),
+                Some(next_date),
+                Some(next_reason),
+            ) if errors.is_empty() => Ok(FollowUp {
+                child_view: child_view.flatten(),
+                parents_view: parents_view.flatten(),
+                decision,
+                next_date,
+                next_reason,
+            }),
             _ => Err(errors),
         }
     }
