@@ -754,3 +754,129 @@ async fn a_caseworker_fetches_a_custody_holder_from_cpr_and_links_a_school_conta
     assert!(picture.contains("Lærer: Lise Lærer"), "{picture}");
     assert!(b.text().await.contains("Værnby Skole"));
 }
+
+/// Issue 5: an investigation with two dimensions filled, concluded; barnets plan made from it and
+/// approved; a follow-up recorded and the goals' progress shown as a chart with its table.
+#[tokio::test]
+async fn a_caseworker_investigates_with_ics_makes_the_plan_and_follows_up() {
+    let b = start().await;
+    b.login("raadgiver901").await;
+    let first_child = b
+        .client
+        .find(Locator::Css("main table tbody tr td a"))
+        .await
+        .unwrap();
+    first_child.click().await.unwrap();
+    b.wait_for_url("/overblik").await;
+    let kind = b.client.find(Locator::Id("kind")).await.unwrap();
+    kind.select_by_value("investigation").await.unwrap();
+    b.press("Opret delsag").await;
+    b.wait_for_url("besked=oprettet").await;
+    b.click_link("Undersøgelsen (ICS)").await;
+    b.wait_for_url("/undersoegelse").await;
+    assert!(b.text().await.contains("0 af 10 dimensioner er beskrevet"));
+    b.check_accessibility("undersoegelse").await;
+
+    // Two dimensions: typed, autosaved as a draft while typing, then saved.
+    for (link, concerns, resources) in [
+        (
+            "Dagtilbud, skoleforhold og læring",
+            "Emma kommer sjældent i skole",
+            "Emma er glad for sin lærer",
+        ),
+        ("Trygt omsorgsmiljø", "Mor magter ikke morgenerne", ""),
+    ] {
+        b.click_link(link).await;
+        b.wait_for_url("/undersoegelse/").await;
+        b.fill("concerns", concerns).await;
+        if !resources.is_empty() {
+            b.fill("resources", resources).await;
+        }
+        b.wait_for_text("Kladde gemt").await;
+        b.check_accessibility("undersoegelse-dimension").await;
+        b.press("Gem dimensionen").await;
+        b.wait_for_url("besked=gemt").await;
+    }
+    assert!(b.text().await.contains("2 af 10 dimensioner er beskrevet"));
+    let picture = b
+        .client
+        .find(Locator::Css("svg desc"))
+        .await
+        .unwrap()
+        .html(true)
+        .await
+        .unwrap();
+    assert!(
+        picture.contains("Dagtilbud, skoleforhold og læring: ressourcer og bekymringer"),
+        "{picture}"
+    );
+    assert!(
+        picture.contains("Trygt omsorgsmiljø: bekymringer"),
+        "{picture}"
+    );
+
+    // The conclusion: refused without a position, then made.
+    b.fill(
+        "assessment",
+        "Emma mangler skolegang, og mor har brug for støtte.",
+    )
+    .await;
+    b.fill("reasoning", "Familien kan klare det med støtte i hjemmet.")
+        .await;
+    b.press("Afslut undersøgelsen").await;
+    b.wait_for_text("Tag stilling til støtte").await;
+    b.check_accessibility("undersoegelse-fejl").await;
+    let position = b.client.find(Locator::Id("position")).await.unwrap();
+    position.select_by_value("support").await.unwrap();
+    b.press("Afslut undersøgelsen").await;
+    b.wait_for_url("besked=afsluttet").await;
+    assert!(b.text().await.contains("Støtte efter barnets lov § 32"));
+
+    // The plan, from the investigation: the goals come from the concerns.
+    b.click_link("Lav barnets plan ud fra undersøgelsen").await;
+    b.wait_for_url("/plan").await;
+    b.check_accessibility("plan-fra-undersoegelse").await;
+    let suggested = b
+        .client
+        .find(Locator::Id("wording_0"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(suggested.as_deref(), Some("Emma kommer sjældent i skole"));
+    b.press("Lav udkast til planen").await;
+    b.wait_for_url("besked=udkast").await;
+    b.check_accessibility("plan-udkast").await;
+    b.press("Godkend version 1").await;
+    b.wait_for_url("besked=godkendt").await;
+
+    // A follow-up: a score per goal by keyboard, the decision and the next date.
+    let radios = b
+        .client
+        .find_all(Locator::Css("input[type=radio][value='3']"))
+        .await
+        .unwrap();
+    assert_eq!(radios.len(), 2, "one score per goal");
+    for radio in radios {
+        radio.send_keys(" ").await.unwrap();
+    }
+    let decision = b.client.find(Locator::Id("decision")).await.unwrap();
+    decision.select_by_value("continue").await.unwrap();
+    b.fill("next_date", "01.03.2027").await;
+    b.fill("next_reason", "Tre måneder efter start, jf. planen")
+        .await;
+    b.press("Registrér opfølgningen").await;
+    b.wait_for_url("besked=opfoelgning").await;
+    b.check_accessibility("plan-med-graf").await;
+    let chart = b
+        .client
+        .find(Locator::Css("figure.vaern-chart svg desc"))
+        .await
+        .unwrap()
+        .html(true)
+        .await
+        .unwrap();
+    assert!(chart.contains("Emma kommer sjældent i skole: 3"), "{chart}");
+    assert!(b.text().await.contains("Målenes score ved hver opfølgning"));
+}

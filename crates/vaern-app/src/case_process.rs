@@ -9,7 +9,7 @@ use vaern_domain::{
     dates::format_datetime,
     process::{
         StepContext, StepDef, SubCaseKind,
-        decision::Decision,
+        decision::{Decision, Outcome},
         notification::{
             Assessment, AssessmentInput, Intake, NewNotification, NewNotificationInput,
         },
@@ -608,6 +608,18 @@ pub async fn make_decision(
         .iter()
         .any(|s| s.code == "partshoering" && s.status != "pending");
     let decision = Decision::parse(input, party_heard)?;
+    let granted = decision.outcome != Outcome::Refusal;
+    let plan_approved = vaern_store::plans::for_case(&mut tx, case)
+        .await?
+        .iter()
+        .any(|p| p.status == "approved");
+    if granted && decision.legal_basis == "bl47" && !plan_approved {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "legal_basis",
+            "Barnets plan skal være godkendt, før der træffes afgørelse om anbringelse uden \
+             samtykke (barnets lov § 91, stk. 2)",
+        )));
+    }
     let stored = match decisions::create(&mut tx, id, &decision, actor.user_id).await {
         Ok(stored) => stored,
         Err(vaern_store::StoreError::Conflict(_)) => {
@@ -644,6 +656,33 @@ pub async fn make_decision(
     );
     if let Some(guidance) = &decision.appeal_guidance {
         body.push_str(&format!("\n\nKlagevejledning: {guidance}"));
+    }
+    let plan_rule = match decision.legal_basis {
+        basis if basis.starts_with("bl32") => Some("plan.32_3mdr"),
+        "bl46" => Some("plan.46_3mdr"),
+        _ => None,
+    };
+    if let (true, false, Some(rule)) = (granted, plan_approved, plan_rule.and_then(rule)) {
+        let now = vaern_store::now();
+        if let Some(due_at) = MunicipalityRules::load(&mut tx).await?.due_at(rule, now) {
+            deadlines::create(
+                &mut tx,
+                &NewDeadline {
+                    case,
+                    sub_case: id,
+                    step: None,
+                    rule_id: rule.id,
+                    trigger_at: now,
+                    due_at,
+                },
+            )
+            .await?;
+            body.push_str(&format!(
+                "\n\nFrist: barnets plan senest {} ({}).",
+                format_datetime(due_at),
+                rule.legal_reference
+            ));
+        }
     }
     note(&mut tx, actor, case, id, "Afgørelse truffet", &body).await?;
     tx.commit().await?;

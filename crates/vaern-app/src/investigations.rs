@@ -3,7 +3,7 @@
 //! the foreløbig vurdering (BL § 20, stk. 3), the conclusion (BL § 22, stk. 6) and the
 //! investigation as a PDF document on the case.
 
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use vaern_domain::{
     Capability, Cpr, FieldErrors,
     dates::{format_date, format_date_long},
@@ -131,6 +131,9 @@ pub struct DimensionEdit {
     pub dimension: Dimension,
     pub saved: Option<StoredDimension>,
     pub draft: Option<(DimensionInput, Draft)>,
+    /// What a source may point to: `(link code, Danish label)` for the case's newest journal
+    /// entries, its documents and the child's network.
+    pub links: Vec<(String, String)>,
 }
 
 fn parse_dimension(code: &str) -> Result<Dimension, AppError> {
@@ -162,6 +165,7 @@ pub async fn dimension(
             .ok()
             .map(|input| (input, d))
     });
+    let links = links(&mut tx, &view).await?;
     access_log::record(
         &mut tx,
         actor.user_id,
@@ -176,7 +180,39 @@ pub async fn dimension(
         view,
         dimension,
         draft,
+        links,
     })
+}
+
+async fn links(
+    tx: &mut TenantTx,
+    view: &InvestigationView,
+) -> Result<Vec<(String, String)>, AppError> {
+    let case = view.investigation.child_case_id;
+    let mut links = Vec::new();
+    for entry in journal::list(tx, case, &Default::default()).await? {
+        links.push((
+            format!("{}:{}", SourceLink::JournalEntry.code(), entry.id),
+            format!(
+                "Journal: {} ({})",
+                entry.title,
+                format_date(entry.event_date)
+            ),
+        ));
+    }
+    for document in documents::for_case(tx, case).await? {
+        links.push((
+            format!("{}:{}", SourceLink::Document.code(), document.id),
+            format!("Dokument: {}", document.title),
+        ));
+    }
+    for member in network::for_child(tx, view.child.id).await? {
+        links.push((
+            format!("{}:{}", SourceLink::Person.code(), member.person_id),
+            format!("Netværk: {}", member.full_name()),
+        ));
+    }
+    Ok(links)
 }
 
 fn concluded() -> AppError {
@@ -233,9 +269,9 @@ pub async fn save_dimension(
 ) -> Result<StoredDimension, AppError> {
     actor.require(Capability::EditChildren)?;
     let dimension = parse_dimension(dimension)?;
-    let text = DimensionText::parse(input).map_err(AppError::Invalid)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let text = DimensionText::parse(input).map_err(AppError::Invalid)?;
     let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
     if investigation.concluded_at.is_some() {
         return Err(concluded());
@@ -308,9 +344,9 @@ pub async fn add_source(
 ) -> Result<(), AppError> {
     actor.require(Capability::EditChildren)?;
     let dimension = parse_dimension(dimension)?;
-    let source = Source::parse(input, today()).map_err(AppError::Invalid)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let source = Source::parse(input, today()).map_err(AppError::Invalid)?;
     let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
     if investigation.concluded_at.is_some() {
         return Err(concluded());
@@ -372,6 +408,8 @@ pub async fn record_conversation(
     summary: &str,
 ) -> Result<(), AppError> {
     actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
     let mut errors = FieldErrors::new();
     let held_on = errors.take(
         "held_on",
@@ -390,8 +428,6 @@ pub async fn record_conversation(
     let (Some(held_on), Some(summary)) = (held_on, summary) else {
         return Err(AppError::Invalid(errors));
     };
-    let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
     journal::append(
         &mut tx,
         &journal::NewEntry {
@@ -438,10 +474,10 @@ pub async fn record_preliminary(
     text: &str,
 ) -> Result<(), AppError> {
     actor.require(Capability::EditChildren)?;
-    let text = required_text(text, "den foreløbige vurdering", 20_000)
-        .map_err(|m| AppError::Invalid(FieldErrors::single("preliminary", m)))?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let text = required_text(text, "den foreløbige vurdering", 20_000)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("preliminary", m)))?;
     let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
     if investigation.concluded_at.is_some() {
         return Err(concluded());
@@ -471,9 +507,9 @@ pub async fn conclude(
     input: &ConclusionInput,
 ) -> Result<Investigation, AppError> {
     actor.require(Capability::EditChildren)?;
-    let conclusion = Conclusion::parse(input).map_err(AppError::Invalid)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let view = load(&mut tx, child, sub_case).await?;
+    let conclusion = Conclusion::parse(input).map_err(AppError::Invalid)?;
     if view.investigation.concluded_at.is_some() {
         return Err(concluded());
     }
@@ -512,15 +548,75 @@ pub async fn conclude(
     Ok(investigation)
 }
 
-/// The investigation as laid out for the parties, the file and aktindsigt.
-fn layout(view: &InvestigationView, actor: &Actor, today: Date) -> Letter {
-    let child = &view.child;
+/// A document of the case laid out like a letter without recipient: the municipality, date,
+/// case number and caseworker, and which child it concerns.
+pub(crate) fn case_letter(title: &str, child: &Child, actor: &Actor, blocks: Vec<Block>) -> Letter {
     let mut concerning = format!("Vedrørende {}", child.full_name());
     if let Some(cpr) = child.cpr.as_deref().and_then(|c| Cpr::parse(c).ok()) {
         concerning.push_str(&format!(", CPR-nr. {}", cpr.masked()));
     }
+    Letter {
+        title: title.into(),
+        letterhead: vec![actor.municipality_name.clone()],
+        reference: vec![
+            ("Dato".into(), format_date_long(today())),
+            (
+                "Sagsnr.".into(),
+                child.case_number.clone().unwrap_or_default(),
+            ),
+            (
+                "Sagsbehandler".into(),
+                child
+                    .caseworker_name
+                    .clone()
+                    .unwrap_or_else(|| actor.name.clone()),
+            ),
+        ],
+        recipient: Vec::new(),
+        concerning,
+        blocks,
+    }
+}
+
+/// Lines of a free text as one paragraph, so what a caseworker typed is never read as markup.
+pub(crate) fn paragraph(text: &str) -> Block {
+    Block::Paragraph(text.lines().map(str::to_owned).collect())
+}
+
+/// Renders `letter` as PDF/A and files it as a new document on the case (so what the parties
+/// got stays as it was), with its journal note.
+pub(crate) async fn file_pdf(
+    db: &vaern_store::Db,
+    files: &CaseFiles,
+    actor: &Actor,
+    (case, sub_case): (ChildCaseId, Option<SubCaseId>),
+    letter: &Letter,
+    file_stub: &str,
+) -> Result<Document, AppError> {
+    let content = to_pdf(letter, OffsetDateTime::now_utc()).map_err(AppError::Internal)?;
+    let file = store_file(
+        &files.store,
+        format!("{file_stub}-{}.pdf", today()),
+        content.into(),
+        vaern_domain::document::FileType::Pdf,
+    )
+    .await?;
+    let document = NewDocument {
+        title: letter.title.clone(),
+        kind: DocumentKind::Internal,
+        document_date: today(),
+        confidential: false,
+        shareable_with_siblings: false,
+    };
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let stored = record_document(&mut tx, actor, case, sub_case, &document, &file, None).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// The investigation as laid out for the parties, the file and aktindsigt.
+fn layout(view: &InvestigationView, actor: &Actor) -> Letter {
     let mut blocks = Vec::new();
-    let paragraph = |text: &str| Block::Paragraph(text.lines().map(str::to_owned).collect());
     for side in Side::ALL {
         blocks.push(Block::Heading(side.label().to_owned()));
         for dimension in Dimension::ALL.into_iter().filter(|d| d.side() == side) {
@@ -594,31 +690,15 @@ fn layout(view: &InvestigationView, actor: &Actor, today: Date) -> Letter {
             "Undersøgelsen er ikke afsluttet endnu.".into(),
         ])),
     }
-    Letter {
-        title: "Børnefaglig undersøgelse".into(),
-        letterhead: vec![actor.municipality_name.clone()],
-        reference: vec![
-            ("Dato".into(), format_date_long(today)),
-            (
-                "Sagsnr.".into(),
-                child.case_number.clone().unwrap_or_default(),
-            ),
-            (
-                "Sagsbehandler".into(),
-                child
-                    .caseworker_name
-                    .clone()
-                    .unwrap_or_else(|| actor.name.clone()),
-            ),
-        ],
-        recipient: Vec::new(),
-        concerning,
-        blocks,
-    }
+    let title = if investigation.concluded_at.is_some() {
+        "Børnefaglig undersøgelse"
+    } else {
+        "Børnefaglig undersøgelse (ikke afsluttet)"
+    };
+    case_letter(title, &view.child, actor, blocks)
 }
 
-/// Renders the investigation as a Danish PDF/A document filed on the case (a new document each
-/// time, so what the parties got stays as it was).
+/// Renders the investigation as a Danish PDF/A document filed on the case.
 pub async fn render_document(
     db: &vaern_store::Db,
     files: &CaseFiles,
@@ -630,41 +710,17 @@ pub async fn render_document(
     let mut tx = db.tenant(actor.municipality_id).await?;
     let view = load(&mut tx, child, sub_case).await?;
     tx.commit().await?;
-    let letter = layout(&view, actor, today());
-    let content = to_pdf(&letter, OffsetDateTime::now_utc()).map_err(AppError::Internal)?;
-    let file = store_file(
-        &files.store,
-        format!("boernefaglig-undersoegelse-{}.pdf", today()),
-        content.into(),
-        vaern_domain::document::FileType::Pdf,
-    )
-    .await?;
-    let title = if view.investigation.concluded_at.is_some() {
-        "Børnefaglig undersøgelse"
-    } else {
-        "Børnefaglig undersøgelse (ikke afsluttet)"
-    };
-    let document = NewDocument {
-        title: title.into(),
-        kind: DocumentKind::Internal,
-        document_date: today(),
-        confidential: false,
-        shareable_with_siblings: false,
-    };
-    let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
-    let stored = record_document(
-        &mut tx,
+    let letter = layout(&view, actor);
+    let case = (view.investigation.child_case_id, Some(view.sub_case.id));
+    file_pdf(
+        db,
+        files,
         actor,
         case,
-        Some(sub_case.id),
-        &document,
-        &file,
-        None,
+        &letter,
+        "boernefaglig-undersoegelse",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(stored)
+    .await
 }
 
 /// The case's concluded investigations, to take plan goals from.

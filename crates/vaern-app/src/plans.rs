@@ -14,13 +14,19 @@ use vaern_store::{
     ChildCaseId, ChildId, GoalKey, InvestigationId, PlanId, TenantTx,
     access_log::{self, AccessKind},
     children::Child,
-    investigations::{self, Investigation},
+    deadlines,
+    investigations::{self, Investigation, StoredDimension},
     plans::{self, Plan, Score, StoredFollowUp, StoredGoal},
 };
+
+use vaern_letters::Block;
+use vaern_store::documents::Document;
 
 use crate::{
     Actor, AppError,
     case_file::{automatic_note, child_case},
+    documents::CaseFiles,
+    investigations::{case_letter, file_pdf, paragraph},
     today,
 };
 
@@ -36,6 +42,8 @@ pub struct PlanView {
     /// Every goal ever in a plan, by key, as its newest version words it.
     pub goal_names: HashMap<GoalKey, (Dimension, String)>,
     pub investigations: Vec<Investigation>,
+    /// The newest concluded investigation's dimensions, to take goals from.
+    pub investigation_dimensions: Vec<StoredDimension>,
 }
 
 impl PlanView {
@@ -66,6 +74,10 @@ async fn load(tx: &mut TenantTx, child: ChildId) -> Result<(PlanView, ChildCaseI
         }
     }
     let investigations = investigations::concluded_for_case(tx, case).await?;
+    let investigation_dimensions = match investigations.first() {
+        Some(newest) => investigations::dimensions(tx, newest.id).await?,
+        None => Vec::new(),
+    };
     Ok((
         PlanView {
             child,
@@ -75,6 +87,7 @@ async fn load(tx: &mut TenantTx, child: ChildId) -> Result<(PlanView, ChildCaseI
             scores,
             goal_names,
             investigations,
+            investigation_dimensions,
         },
         case,
     ))
@@ -109,7 +122,7 @@ pub async fn version(
     child: ChildId,
     version: i32,
     kind: AccessKind,
-) -> Result<(Plan, Vec<StoredGoal>), AppError> {
+) -> Result<(Child, Plan, Vec<StoredGoal>), AppError> {
     actor.require(Capability::ReadChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
@@ -128,7 +141,7 @@ pub async fn version(
     )
     .await?;
     tx.commit().await?;
-    Ok((plan, goals))
+    Ok((child, plan, goals))
 }
 
 /// Validates goals typed in rows; each row's errors are reported at `<field>_<row>`.
@@ -171,9 +184,9 @@ pub async fn create_from_investigation(
     rows: &[GoalInput],
 ) -> Result<Plan, AppError> {
     actor.require(Capability::EditChildren)?;
-    let goals = parse_goals(rows)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (view, case) = load(&mut tx, child).await?;
+    let goals = parse_goals(rows)?;
     let investigation: Option<InvestigationId> = investigation.trim().parse().ok();
     let source = view
         .investigations
@@ -226,7 +239,6 @@ pub async fn update_draft(
 ) -> Result<Plan, AppError> {
     actor.require(Capability::EditChildren)?;
     let inputs: Vec<GoalInput> = rows.iter().map(|(_, g)| g.clone()).collect();
-    let goals = parse_goals(&inputs)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (view, case) = load(&mut tx, child).await?;
     let plan = view
@@ -234,10 +246,17 @@ pub async fn update_draft(
         .iter()
         .find(|p| p.id == plan)
         .ok_or(AppError::NotFound)?;
+    let goals = parse_goals(&inputs)?;
+    // A goal keeps its key only if it is one of this plan's: a key from elsewhere is a new goal.
+    let known: Vec<GoalKey> = plans::goals(&mut tx, plan.id)
+        .await?
+        .iter()
+        .map(|g| g.goal_key)
+        .collect();
     let keyed: Vec<(GoalKey, Goal)> = rows
         .iter()
         .zip(goals)
-        .map(|((key, _), goal)| (key.unwrap_or_default(), goal))
+        .map(|((key, _), goal)| (key.filter(|k| known.contains(k)).unwrap_or_default(), goal))
         .collect();
     if !plans::replace_goals(&mut tx, plan.id, &keyed).await? {
         return Err(already_approved(plan));
@@ -290,6 +309,7 @@ pub async fn approve(
     if !plans::approve(&mut tx, plan.id, actor.user_id).await? {
         return Err(already_approved(plan));
     }
+    deadlines::meet_rules_for_case(&mut tx, case, &["plan.32_3mdr", "plan.46_3mdr"]).await?;
     let body = format!(
         "{} godkendte barnets plan, version {}.",
         actor.name, plan.version
@@ -477,4 +497,62 @@ pub async fn record_follow_up(
         .into_iter()
         .find(|f| f.id == id)
         .ok_or(AppError::NotFound)
+}
+
+/// Renders a plan version as a Danish PDF/A document on the case, for the parties: its goals
+/// per dimension with measures and target dates, and whether it is approved.
+pub async fn render_document(
+    db: &vaern_store::Db,
+    files: &CaseFiles,
+    actor: &Actor,
+    child: ChildId,
+    version: i32,
+) -> Result<Document, AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (view, case) = load(&mut tx, child).await?;
+    let plan = view
+        .plans
+        .iter()
+        .find(|p| p.version == version)
+        .ok_or(AppError::NotFound)?;
+    let goals = plans::goals(&mut tx, plan.id).await?;
+    tx.commit().await?;
+    let young = vaern_domain::dates::age_on(view.child.birth_date, today()) >= 18;
+    let name = if young {
+        "Ungeplan (barnets lov § 108)"
+    } else {
+        "Barnets plan (barnets lov § 91)"
+    };
+    let status = match (&plan.approved_at, &plan.approved_by_name) {
+        (Some(at), by) => format!(
+            "Version {}, godkendt {} af {}.",
+            plan.version,
+            format_date(vaern_domain::calendar::danish_date(*at)),
+            by.as_deref().unwrap_or("ukendt")
+        ),
+        _ => format!("Version {}, udkast (ikke godkendt).", plan.version),
+    };
+    let mut blocks = vec![Block::Paragraph(vec![status])];
+    for goal in &goals {
+        let dimension = Dimension::parse(&goal.dimension).map_or("Ukendt", Dimension::label);
+        blocks.push(Block::Heading(dimension.to_owned()));
+        blocks.push(Block::Paragraph(vec!["Mål:".into()]));
+        blocks.push(paragraph(&goal.wording));
+        if let Some(measures) = &goal.measures {
+            blocks.push(Block::Paragraph(vec!["Indsatser:".into()]));
+            blocks.push(paragraph(measures));
+        }
+        blocks.push(Block::Paragraph(vec![format!(
+            "Måldato: {}",
+            format_date(goal.target_date)
+        )]));
+    }
+    let title = if plan.status == "approved" {
+        name.to_owned()
+    } else {
+        format!("{name} – udkast")
+    };
+    let letter = case_letter(&title, &view.child, actor, blocks);
+    file_pdf(db, files, actor, (case, None), &letter, "barnets-plan").await
 }

@@ -84,13 +84,35 @@ pub async fn meet_for_step(tx: &mut TenantTx, step: StepId) -> Result<(), StoreE
     Ok(())
 }
 
-/// Cancels what is still open when a sub-case closes.
+/// Marks the case's open deadlines of these rules as met (e.g. barnets plan approved).
+pub async fn meet_rules_for_case(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    rules: &[&str],
+) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    for rule in rules {
+        on!(&mut tx.tx, c => {
+            sqlx::query(
+                "update deadlines set status = 'met', closed_at = $4 \
+                 where municipality_id = $1 and child_case_id = $2 and rule_id = $3 \
+                 and status = 'open'",
+            )
+            .bind(municipality).bind(case).bind(*rule).bind(now()).execute(c).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Cancels what is still open when a sub-case closes — except the deadline for barnets plan,
+/// which a decision starts and which outlives the decision's sub-case (BL § 91).
 pub async fn cancel_for_sub_case(tx: &mut TenantTx, sub_case: SubCaseId) -> Result<(), StoreError> {
     let municipality = tx.municipality();
     on!(&mut tx.tx, c => {
         sqlx::query(
             "update deadlines set status = 'cancelled', closed_at = $3 \
-             where municipality_id = $1 and sub_case_id = $2 and status = 'open'",
+             where municipality_id = $1 and sub_case_id = $2 and status = 'open' \
+             and rule_id not like 'plan.%'",
         )
         .bind(municipality).bind(sub_case).bind(now()).execute(c).await?;
     });

@@ -108,7 +108,8 @@ pub async fn save_dimension(
             sqlx::query(
                 "insert into investigation_dimensions (investigation_id, municipality_id, \
                  dimension, description, resources, concerns, child_view, parents_view, version, \
-                 updated_at, updated_by) values ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) \
+                 updated_at, updated_by) select i.id, i.municipality_id, $3, $4, $5, $6, $7, $8, \
+                 1, $9, $10 from investigations i where i.id = $1 and i.municipality_id = $2 \
                  on conflict (investigation_id, dimension) do nothing",
             )
             .bind(investigation).bind(municipality).bind(dimension).bind(&text.description)
@@ -142,7 +143,8 @@ pub struct Draft {
     pub saved_at: OffsetDateTime,
 }
 
-/// Keeps the caseworker's latest draft of a dimension.
+/// Keeps the caseworker's latest draft of a dimension; `NotFound` for another municipality's
+/// investigation.
 pub async fn save_draft(
     tx: &mut TenantTx,
     investigation: InvestigationId,
@@ -153,18 +155,22 @@ pub async fn save_draft(
 ) -> Result<OffsetDateTime, StoreError> {
     let municipality = tx.municipality();
     let at = now();
-    on!(&mut tx.tx, c => {
+    let saved = on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into investigation_drafts (investigation_id, municipality_id, dimension, \
-             user_id, fields, base_version, saved_at) values ($1, $2, $3, $4, $5, $6, $7) \
+             user_id, fields, base_version, saved_at) select i.id, i.municipality_id, $3, $4, \
+             $5, $6, $7 from investigations i where i.id = $1 and i.municipality_id = $2 \
              on conflict (investigation_id, dimension, user_id) do update set \
              fields = excluded.fields, base_version = excluded.base_version, \
              saved_at = excluded.saved_at",
         )
         .bind(investigation).bind(municipality).bind(dimension).bind(user).bind(fields)
         .bind(base_version).bind(at)
-        .execute(c).await?;
+        .execute(c).await?.rows_affected()
     });
+    if saved == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(at)
 }
 
@@ -218,7 +224,8 @@ pub struct StoredSource {
     pub created_at: OffsetDateTime,
 }
 
-/// Records a source; the link (when any) must already be checked against the case.
+/// Records a source; the link (when any) must already be checked against the case. `NotFound`
+/// for another municipality's investigation.
 pub async fn add_source(
     tx: &mut TenantTx,
     investigation: InvestigationId,
@@ -229,17 +236,21 @@ pub async fn add_source(
 ) -> Result<SourceId, StoreError> {
     let municipality = tx.municipality();
     let id = SourceId::new();
-    on!(&mut tx.tx, c => {
+    let inserted = on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into investigation_sources (id, municipality_id, investigation_id, dimension, \
              who, said_on, link_kind, link_id, created_at, created_by) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             select $1, i.municipality_id, i.id, $4, $5, $6, $7, $8, $9, $10 \
+             from investigations i where i.municipality_id = $2 and i.id = $3",
         )
         .bind(id).bind(municipality).bind(investigation).bind(dimension).bind(&source.who)
         .bind(source.said_on).bind(link.map(|(k, _)| k.code())).bind(link.map(|(_, id)| id))
         .bind(now()).bind(by)
-        .execute(c).await?;
+        .execute(c).await?.rows_affected()
     });
+    if inserted == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(id)
 }
 

@@ -43,7 +43,8 @@ const PLAN: &str = "select p.id, p.child_case_id, p.version, p.status, p.investi
     from plans p left join users c on c.id = p.created_by left join users a on a.id = p.approved_by";
 
 /// Makes the next version of the case's plan, as a draft with these goals (each with the key it
-/// keeps across versions).
+/// keeps across versions). `NotFound` if the case, or the investigation it is made from, is not
+/// the case's.
 pub async fn create(
     tx: &mut TenantTx,
     case: ChildCaseId,
@@ -58,7 +59,9 @@ pub async fn create(
             "insert into plans (id, municipality_id, child_case_id, version, status, \
              investigation_id, created_at, created_by) select $1, $2, cc.id, \
              coalesce((select max(version) from plans where child_case_id = cc.id), 0) + 1, \
-             'draft', $4, $5, $6 from child_cases cc where cc.municipality_id = $2 and cc.id = $3",
+             'draft', $4, $5, $6 from child_cases cc where cc.municipality_id = $2 and cc.id = $3 \
+             and ($4 is null or exists (select 1 from investigations i where i.id = $4 \
+             and i.child_case_id = cc.id))",
         )
         .bind(id).bind(municipality).bind(case).bind(investigation).bind(now()).bind(by)
         .execute(c).await?.rows_affected()

@@ -2307,3 +2307,1147 @@ mod cpr_register {
         assert!(register::get_many(&mut tx, &[]).await.unwrap().is_empty());
     }
 }
+
+/// A second caseworker in Demo Kommune, to tell who did what.
+async fn colleague(w: &World) -> UserId {
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    let bo = users::create(
+        &mut tx,
+        &users::NewUserRow {
+            username: "bo",
+            name: "Bo Kollega",
+            role: Role::Caseworker,
+            password_hash: "x",
+            team_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    tx.commit().await.unwrap();
+    bo
+}
+
+/// Opens an investigation sub-case (without steps) on a case.
+async fn investigation_sub_case(
+    w: &World,
+    tx: &mut vaern_store::TenantTx,
+    case: ChildCaseId,
+    title: &str,
+) -> vaern_store::SubCaseId {
+    vaern_store::sub_cases::open(
+        tx,
+        case,
+        "investigation",
+        title,
+        vaern_store::now(),
+        Some(w.worker),
+        &[],
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+mod investigations {
+    use super::*;
+    use vaern_domain::ics::{Conclusion, DimensionText, Position, Source, SourceLink};
+    use vaern_store::investigations;
+
+    fn text(description: &str, concerns: Option<&str>) -> DimensionText {
+        DimensionText {
+            description: Some(description.into()),
+            resources: Some("Gode venner i klassen".into()),
+            concerns: concerns.map(Into::into),
+            child_view: Some("Glad for skolen".into()),
+            parents_view: None,
+        }
+    }
+
+    fn source(who: &str, said_on: time::Date) -> Source {
+        Source {
+            who: who.into(),
+            said_on,
+            link: None,
+        }
+    }
+
+    fn conclusion(assessment: &str, position: Position) -> Conclusion {
+        Conclusion {
+            assessment: assessment.into(),
+            position,
+            reasoning: "Barnet har brug for støtte i hverdagen".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn another_municipality_cannot_write_into_an_investigation() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, emma, "Undersøgelse").await;
+        let investigation = investigations::ensure(&mut tx, emma, sub).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let saved = investigations::save_dimension(
+            &mut other,
+            investigation.id,
+            "skole",
+            &text("Fremmed", None),
+            0,
+            w.worker,
+        )
+        .await
+        .unwrap();
+        assert!(
+            !saved,
+            "nothing is written into another municipality's investigation"
+        );
+        let draft =
+            investigations::save_draft(&mut other, investigation.id, "skole", w.worker, "{}", 0)
+                .await;
+        assert!(matches!(draft, Err(StoreError::NotFound)), "{draft:?}");
+        let source = investigations::add_source(
+            &mut other,
+            investigation.id,
+            "skole",
+            &source("Fremmed", date!(2026 - 11 - 01)),
+            None,
+            w.worker,
+        )
+        .await;
+        assert!(matches!(source, Err(StoreError::NotFound)), "{source:?}");
+        drop(other);
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert!(
+            investigations::save_dimension(
+                &mut tx,
+                investigation.id,
+                "skole",
+                &text("Egen", None),
+                0,
+                w.worker,
+            )
+            .await
+            .unwrap(),
+            "the municipality's own first save is not blocked"
+        );
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_investigation_is_made_once_per_sub_case_of_the_case_and_municipality() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, emma, "Undersøgelse").await;
+        let noahs_sub = investigation_sub_case(&w, &mut tx, noah, "Undersøgelse").await;
+        let first = investigations::ensure(&mut tx, emma, sub).await.unwrap();
+        assert_eq!((first.child_case_id, first.sub_case_id), (emma, sub));
+        assert_eq!(first.preliminary, None);
+        assert_eq!(first.preliminary_by_name, None);
+        assert_eq!(first.position, None);
+        assert_eq!(first.concluded_at, None);
+        let again = investigations::ensure(&mut tx, emma, sub).await.unwrap();
+        assert_eq!(again.id, first.id, "the same investigation, not a second");
+        assert_eq!(again.created_at, first.created_at);
+        let foreign_sub = investigations::ensure(&mut tx, emma, noahs_sub).await;
+        assert!(
+            matches!(foreign_sub, Err(StoreError::NotFound)),
+            "{foreign_sub:?}"
+        );
+        let wrong_case = investigations::ensure(&mut tx, noah, sub).await;
+        assert!(
+            matches!(wrong_case, Err(StoreError::NotFound)),
+            "{wrong_case:?}"
+        );
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let stored = investigations::get(&mut tx, first.id).await.unwrap();
+        assert_eq!((stored.child_case_id, stored.sub_case_id), (emma, sub));
+        let noahs = investigations::ensure(&mut tx, noah, noahs_sub)
+            .await
+            .unwrap();
+        assert_ne!(noahs.id, first.id);
+        assert_eq!(
+            investigations::ensure(&mut tx, emma, sub).await.unwrap().id,
+            first.id
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let foreign = investigations::ensure(&mut other, emma, sub).await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+        assert!(matches!(
+            investigations::get(&mut other, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_dimension_is_saved_only_from_the_version_it_started_from() {
+        let w = world().await;
+        let bo = colleague(&w).await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, case, "Undersøgelse").await;
+        let inv = investigations::ensure(&mut tx, case, sub).await.unwrap().id;
+        assert!(
+            investigations::dimensions(&mut tx, inv)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let first = text("Sund og rask", None);
+        assert!(
+            investigations::save_dimension(&mut tx, inv, "sundhed", &first, 0, w.worker)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !investigations::save_dimension(&mut tx, inv, "sundhed", &text("Også ny", None), 0, bo)
+                .await
+                .unwrap(),
+            "someone saved it first"
+        );
+        let saved = investigations::dimensions(&mut tx, inv).await.unwrap();
+        assert_eq!(saved.len(), 1);
+        let d = &saved[0];
+        assert_eq!((d.dimension.as_str(), d.version), ("sundhed", 1));
+        assert_eq!(d.description.as_deref(), Some("Sund og rask"));
+        assert_eq!(d.resources.as_deref(), Some("Gode venner i klassen"));
+        assert_eq!(d.concerns, None);
+        assert_eq!(d.child_view.as_deref(), Some("Glad for skolen"));
+        assert_eq!(d.parents_view, None);
+        assert_eq!(d.updated_by_name.as_deref(), Some("Anne Rådgiver"));
+
+        assert!(
+            investigations::save_dimension(
+                &mut tx,
+                inv,
+                "skole",
+                &text("Går i 5. klasse", None),
+                0,
+                w.worker
+            )
+            .await
+            .unwrap()
+        );
+        let second = text("Astma siden 2024", Some("Mange fraværsdage"));
+        assert!(
+            investigations::save_dimension(&mut tx, inv, "sundhed", &second, 1, bo)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !investigations::save_dimension(
+                &mut tx,
+                inv,
+                "sundhed",
+                &text("Forældet", None),
+                1,
+                w.worker
+            )
+            .await
+            .unwrap(),
+            "a stale version is refused"
+        );
+        // Saved last, listed first: by dimension, not by when saved.
+        assert!(
+            investigations::save_dimension(
+                &mut tx,
+                inv,
+                "bolig",
+                &text("Lejlighed i byen", None),
+                0,
+                bo
+            )
+            .await
+            .unwrap()
+        );
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let saved = investigations::dimensions(&mut tx, inv).await.unwrap();
+        let listed: Vec<_> = saved
+            .iter()
+            .map(|d| {
+                (
+                    d.dimension.as_str(),
+                    d.version,
+                    d.description.as_deref(),
+                    d.concerns.as_deref(),
+                    d.updated_by_name.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    "bolig",
+                    1,
+                    Some("Lejlighed i byen"),
+                    None,
+                    Some("Bo Kollega")
+                ),
+                (
+                    "skole",
+                    1,
+                    Some("Går i 5. klasse"),
+                    None,
+                    Some("Anne Rådgiver")
+                ),
+                (
+                    "sundhed",
+                    2,
+                    Some("Astma siden 2024"),
+                    Some("Mange fraværsdage"),
+                    Some("Bo Kollega")
+                ),
+            ]
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            investigations::dimensions(&mut other, inv)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            !investigations::save_dimension(
+                &mut other,
+                inv,
+                "sundhed",
+                &text("Fremmed", None),
+                2,
+                w.worker
+            )
+            .await
+            .unwrap(),
+            "another municipality cannot overwrite the dimension"
+        );
+        other.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let saved = investigations::dimensions(&mut tx, inv).await.unwrap();
+        assert_eq!(
+            (saved[2].version, saved[2].description.as_deref()),
+            (2, Some("Astma siden 2024"))
+        );
+    }
+
+    #[tokio::test]
+    async fn drafts_are_kept_per_caseworker_replaced_on_autosave_and_deleted() {
+        let w = world().await;
+        let bo = colleague(&w).await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, case, "Undersøgelse").await;
+        let inv = investigations::ensure(&mut tx, case, sub).await.unwrap().id;
+        assert!(
+            investigations::draft(&mut tx, inv, "sundhed", w.worker)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        investigations::save_draft(
+            &mut tx,
+            inv,
+            "sundhed",
+            w.worker,
+            r#"{"description":"Før"}"#,
+            0,
+        )
+        .await
+        .unwrap();
+        let annes_at = investigations::save_draft(
+            &mut tx,
+            inv,
+            "sundhed",
+            w.worker,
+            r#"{"description":"Efter"}"#,
+            1,
+        )
+        .await
+        .unwrap();
+        let bos_at = investigations::save_draft(
+            &mut tx,
+            inv,
+            "sundhed",
+            bo,
+            r#"{"concerns":"Bos tekst"}"#,
+            0,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let annes = investigations::draft(&mut tx, inv, "sundhed", w.worker)
+            .await
+            .unwrap()
+            .expect("Anne's draft");
+        assert_eq!(
+            (annes.fields.as_str(), annes.base_version, annes.saved_at),
+            (r#"{"description":"Efter"}"#, 1, annes_at),
+            "the latest autosave replaced the first"
+        );
+        let bos = investigations::draft(&mut tx, inv, "sundhed", bo)
+            .await
+            .unwrap()
+            .expect("Bo's draft");
+        assert_eq!(
+            (bos.fields.as_str(), bos.base_version, bos.saved_at),
+            (r#"{"concerns":"Bos tekst"}"#, 0, bos_at)
+        );
+        assert!(
+            investigations::draft(&mut tx, inv, "skole", w.worker)
+                .await
+                .unwrap()
+                .is_none(),
+            "drafts are per dimension"
+        );
+        investigations::delete_draft(&mut tx, inv, "sundhed", w.worker)
+            .await
+            .unwrap();
+        assert!(
+            investigations::draft(&mut tx, inv, "sundhed", w.worker)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            investigations::draft(&mut tx, inv, "sundhed", bo)
+                .await
+                .unwrap()
+                .is_some(),
+            "only Anne's draft is deleted"
+        );
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            investigations::draft(&mut other, inv, "sundhed", bo)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        investigations::delete_draft(&mut other, inv, "sundhed", bo)
+            .await
+            .unwrap();
+        other.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert!(
+            investigations::draft(&mut tx, inv, "sundhed", bo)
+                .await
+                .unwrap()
+                .is_some(),
+            "another municipality cannot delete it"
+        );
+    }
+
+    #[tokio::test]
+    async fn sources_are_listed_by_dimension_and_date_with_their_links() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, case, "Undersøgelse").await;
+        let inv = investigations::ensure(&mut tx, case, sub).await.unwrap().id;
+        let document = uuid::Uuid::new_v4();
+        let entry = uuid::Uuid::new_v4();
+        let nurse = investigations::add_source(
+            &mut tx,
+            inv,
+            "sundhed",
+            &source("Sundhedsplejerske", date!(2026 - 11 - 10)),
+            None,
+            w.worker,
+        )
+        .await
+        .unwrap();
+        let teacher = investigations::add_source(
+            &mut tx,
+            inv,
+            "skole",
+            &source("Klasselærer", date!(2026 - 11 - 12)),
+            Some((SourceLink::Document, document)),
+            w.worker,
+        )
+        .await
+        .unwrap();
+        let mother = investigations::add_source(
+            &mut tx,
+            inv,
+            "sundhed",
+            &source("Mor", date!(2026 - 11 - 01)),
+            Some((SourceLink::JournalEntry, entry)),
+            w.worker,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sources = investigations::sources(&mut tx, inv).await.unwrap();
+        let listed: Vec<_> = sources
+            .iter()
+            .map(|s| {
+                (
+                    s.id,
+                    s.dimension.as_str(),
+                    s.who.as_str(),
+                    s.said_on,
+                    s.link_kind.as_deref(),
+                    s.link_id,
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    teacher,
+                    "skole",
+                    "Klasselærer",
+                    date!(2026 - 11 - 12),
+                    Some("document"),
+                    Some(document)
+                ),
+                (
+                    mother,
+                    "sundhed",
+                    "Mor",
+                    date!(2026 - 11 - 01),
+                    Some("journal_entry"),
+                    Some(entry)
+                ),
+                (
+                    nurse,
+                    "sundhed",
+                    "Sundhedsplejerske",
+                    date!(2026 - 11 - 10),
+                    None,
+                    None
+                ),
+            ]
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            investigations::sources(&mut other, inv)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_preliminary_assessment_is_replaced_and_the_conclusion_made_once() {
+        let w = world().await;
+        let bo = colleague(&w).await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, case, "Undersøgelse").await;
+        let inv = investigations::ensure(&mut tx, case, sub).await.unwrap().id;
+        investigations::set_preliminary(&mut tx, inv, "Første vurdering", w.worker)
+            .await
+            .unwrap();
+        investigations::set_preliminary(&mut tx, inv, "Ny vurdering", bo)
+            .await
+            .unwrap();
+        let got = investigations::get(&mut tx, inv).await.unwrap();
+        assert_eq!(got.preliminary.as_deref(), Some("Ny vurdering"));
+        assert_eq!(got.preliminary_by_name.as_deref(), Some("Bo Kollega"));
+        assert!(got.preliminary_at.is_some());
+        assert_eq!(got.concluded_at, None);
+
+        assert!(
+            investigations::conclude(
+                &mut tx,
+                inv,
+                &conclusion("Samlet vurdering", Position::Support),
+                w.worker
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            !investigations::conclude(
+                &mut tx,
+                inv,
+                &conclusion("Anden vurdering", Position::NoMeasure),
+                bo
+            )
+            .await
+            .unwrap(),
+            "concluded already"
+        );
+        tx.commit().await.unwrap();
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        investigations::set_preliminary(&mut other, inv, "Fremmed", w.worker)
+            .await
+            .unwrap();
+        other.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let got = investigations::get(&mut tx, inv).await.unwrap();
+        assert_eq!(got.assessment.as_deref(), Some("Samlet vurdering"));
+        assert_eq!(got.position.as_deref(), Some("support"));
+        assert_eq!(
+            got.reasoning.as_deref(),
+            Some("Barnet har brug for støtte i hverdagen")
+        );
+        assert!(got.concluded_at.is_some());
+        assert_eq!(got.concluded_by_name.as_deref(), Some("Anne Rådgiver"));
+        assert_eq!(
+            got.preliminary.as_deref(),
+            Some("Ny vurdering"),
+            "another municipality cannot change it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_case_s_concluded_investigations_are_listed_newest_first() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen")
+            .await
+            .case_id
+            .unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let mut ensure = async |case, title| {
+            let sub = investigation_sub_case(&w, &mut tx, case, title).await;
+            investigations::ensure(&mut tx, case, sub).await.unwrap().id
+        };
+        let older = ensure(emma, "Første").await;
+        let newer = ensure(emma, "Anden").await;
+        let open = ensure(emma, "Tredje").await;
+        let noahs = ensure(noah, "Noahs").await;
+        for inv in [older, noahs, newer] {
+            assert!(
+                investigations::conclude(
+                    &mut tx,
+                    inv,
+                    &conclusion("Vurdering", Position::Support),
+                    w.worker
+                )
+                .await
+                .unwrap()
+            );
+            // Distinct conclusion instants, even on a fast machine.
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let ids = |list: Vec<investigations::Investigation>| {
+            list.into_iter().map(|i| i.id).collect::<Vec<_>>()
+        };
+        let concluded = investigations::concluded_for_case(&mut tx, emma)
+            .await
+            .unwrap();
+        assert!(concluded.iter().all(|i| i.concluded_at.is_some()));
+        assert_eq!(ids(concluded), [newer, older], "not {open:?}, newest first");
+        assert_eq!(
+            ids(investigations::concluded_for_case(&mut tx, noah)
+                .await
+                .unwrap()),
+            [noahs]
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(
+            investigations::concluded_for_case(&mut other, emma)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+mod plans {
+    use super::*;
+    use vaern_domain::ics::{Dimension, FollowUp, FollowUpDecision, Goal};
+    use vaern_store::{GoalKey, investigations, plans};
+
+    fn goal(dimension: Dimension, wording: &str, measures: Option<&str>) -> Goal {
+        Goal {
+            dimension,
+            wording: wording.into(),
+            measures: measures.map(Into::into),
+            target_date: date!(2027 - 06 - 30),
+        }
+    }
+
+    fn follow_up(decision: FollowUpDecision, child_view: Option<&str>) -> FollowUp {
+        FollowUp {
+            child_view: child_view.map(Into::into),
+            parents_view: Some("Forældrene er enige".into()),
+            decision,
+            next_date: date!(2027 - 09 - 01),
+            next_reason: "Efter sommerferien".into(),
+        }
+    }
+
+    /// (key, position, dimension, wording, measures, target date) of each goal, in order.
+    async fn goals_of(
+        tx: &mut vaern_store::TenantTx,
+        plan: vaern_store::PlanId,
+    ) -> Vec<(GoalKey, i32, String, String, Option<String>, time::Date)> {
+        plans::goals(tx, plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| {
+                (
+                    g.goal_key,
+                    g.position,
+                    g.dimension,
+                    g.wording,
+                    g.measures,
+                    g.target_date,
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        key: GoalKey,
+        position: i32,
+        dimension: &str,
+        wording: &str,
+        measures: Option<&str>,
+    ) -> (GoalKey, i32, String, String, Option<String>, time::Date) {
+        (
+            key,
+            position,
+            dimension.into(),
+            wording.into(),
+            measures.map(Into::into),
+            date!(2027 - 06 - 30),
+        )
+    }
+
+    #[tokio::test]
+    async fn plan_versions_count_up_per_case_with_their_goals_in_order() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen")
+            .await
+            .case_id
+            .unwrap();
+        let (health, school) = (GoalKey::new(), GoalKey::new());
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let sub = investigation_sub_case(&w, &mut tx, emma, "Undersøgelse").await;
+        let inv = investigations::ensure(&mut tx, emma, sub).await.unwrap().id;
+        let first = plans::create(
+            &mut tx,
+            emma,
+            Some(inv),
+            &[
+                (
+                    school,
+                    goal(Dimension::SchoolAndLearning, "Går i skole hver dag", None),
+                ),
+                (
+                    health,
+                    goal(Dimension::Health, "Færre astmaanfald", Some("Astmaskole")),
+                ),
+            ],
+            w.worker,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (first.child_case_id, first.version, first.status.as_str()),
+            (emma, 1, "draft")
+        );
+        assert_eq!(first.investigation_id, Some(inv));
+        assert_eq!(first.created_by_name.as_deref(), Some("Anne Rådgiver"));
+        assert_eq!((first.approved_at, first.approved_by_name), (None, None));
+        let second = plans::create(
+            &mut tx,
+            emma,
+            None,
+            &[(
+                health,
+                goal(Dimension::Health, "Ingen astmaanfald", Some("Medicin")),
+            )],
+            w.worker,
+        )
+        .await
+        .unwrap();
+        assert_eq!((second.version, second.investigation_id), (2, None));
+        let noahs = plans::create(&mut tx, noah, None, &[], w.worker)
+            .await
+            .unwrap();
+        assert_eq!(noahs.version, 1, "versions count per case");
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(
+            goals_of(&mut tx, first.id).await,
+            [
+                row(school, 0, "skole", "Går i skole hver dag", None),
+                row(
+                    health,
+                    1,
+                    "sundhed",
+                    "Færre astmaanfald",
+                    Some("Astmaskole")
+                ),
+            ]
+        );
+        assert_eq!(
+            goals_of(&mut tx, second.id).await,
+            [row(
+                health,
+                0,
+                "sundhed",
+                "Ingen astmaanfald",
+                Some("Medicin")
+            )]
+        );
+        assert!(goals_of(&mut tx, noahs.id).await.is_empty());
+        let versions: Vec<_> = plans::for_case(&mut tx, emma)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.id, p.version))
+            .collect();
+        assert_eq!(versions, [(second.id, 2), (first.id, 1)], "newest first");
+        let got = plans::get(&mut tx, first.id).await.unwrap();
+        assert_eq!(
+            (got.version, got.investigation_id, got.status.as_str()),
+            (1, Some(inv), "draft")
+        );
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(matches!(
+            plans::get(&mut other, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(plans::for_case(&mut other, emma).await.unwrap().is_empty());
+        assert!(goals_of(&mut other, first.id).await.is_empty());
+        let foreign = plans::create(&mut other, emma, None, &[], w.worker).await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    }
+
+    #[tokio::test]
+    async fn a_draft_s_goals_are_replaced_but_an_approved_version_never_changes() {
+        let w = world().await;
+        let bo = colleague(&w).await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let (health, school) = (GoalKey::new(), GoalKey::new());
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let plan = plans::create(
+            &mut tx,
+            case,
+            None,
+            &[(health, goal(Dimension::Health, "Færre anfald", None))],
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        assert!(
+            plans::replace_goals(
+                &mut tx,
+                plan,
+                &[
+                    (school, goal(Dimension::SchoolAndLearning, "I skole", None)),
+                    (
+                        health,
+                        goal(Dimension::Health, "Ingen anfald", Some("Medicin"))
+                    ),
+                ],
+            )
+            .await
+            .unwrap()
+        );
+        let replaced = [
+            row(school, 0, "skole", "I skole", None),
+            row(health, 1, "sundhed", "Ingen anfald", Some("Medicin")),
+        ];
+        assert_eq!(goals_of(&mut tx, plan).await, replaced);
+
+        assert!(plans::approve(&mut tx, plan, bo).await.unwrap());
+        assert!(
+            !plans::approve(&mut tx, plan, w.worker).await.unwrap(),
+            "approved already"
+        );
+        assert!(
+            !plans::replace_goals(
+                &mut tx,
+                plan,
+                &[(GoalKey::new(), goal(Dimension::SocialNetwork, "Ny", None))],
+            )
+            .await
+            .unwrap(),
+            "an approved version is not changed"
+        );
+        let draft = plans::create(
+            &mut tx,
+            case,
+            None,
+            &[(health, goal(Dimension::Health, "Kladde", None))],
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(goals_of(&mut tx, plan).await, replaced);
+        let approved = plans::get(&mut tx, plan).await.unwrap();
+        assert_eq!(approved.status, "approved");
+        assert_eq!(approved.approved_by_name.as_deref(), Some("Bo Kollega"));
+        assert!(approved.approved_at.is_some());
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        assert!(!plans::replace_goals(&mut other, draft, &[]).await.unwrap());
+        assert!(!plans::approve(&mut other, draft, w.worker).await.unwrap());
+        other.commit().await.unwrap();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        assert_eq!(
+            plans::get(&mut tx, draft).await.unwrap().status,
+            "draft",
+            "another municipality cannot approve it"
+        );
+        assert_eq!(
+            goals_of(&mut tx, draft).await,
+            [row(health, 0, "sundhed", "Kladde", None)]
+        );
+    }
+
+    #[tokio::test]
+    async fn follow_ups_are_listed_oldest_first_with_every_score() {
+        let w = world().await;
+        let bo = colleague(&w).await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let noah = child_with_case(&w, "010118-4013", "Noah", "Jensen")
+            .await
+            .case_id
+            .unwrap();
+        let (health, school) = (GoalKey::new(), GoalKey::new());
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let plan = plans::create(
+            &mut tx,
+            emma,
+            None,
+            &[
+                (health, goal(Dimension::Health, "Færre anfald", None)),
+                (school, goal(Dimension::SchoolAndLearning, "I skole", None)),
+            ],
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        assert!(plans::approve(&mut tx, plan, w.worker).await.unwrap());
+        let noahs_plan = plans::create(&mut tx, noah, None, &[], w.worker)
+            .await
+            .unwrap()
+            .id;
+        let later = plans::add_follow_up(
+            &mut tx,
+            emma,
+            plan,
+            date!(2027 - 03 - 01),
+            &follow_up(FollowUpDecision::Adjust, None),
+            &[(health, 5), (school, 4)],
+            bo,
+        )
+        .await
+        .unwrap();
+        let earlier = plans::add_follow_up(
+            &mut tx,
+            emma,
+            plan,
+            date!(2026 - 12 - 01),
+            &follow_up(FollowUpDecision::Continue, Some("Det går godt")),
+            &[(health, 1), (school, 3)],
+            w.worker,
+        )
+        .await
+        .unwrap();
+        let foreign = plans::add_follow_up(
+            &mut tx,
+            emma,
+            noahs_plan,
+            date!(2026 - 12 - 01),
+            &follow_up(FollowUpDecision::Stop, None),
+            &[],
+            w.worker,
+        )
+        .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let (follow_ups, scores) = plans::follow_ups(&mut tx, emma).await.unwrap();
+        let listed: Vec<_> = follow_ups
+            .iter()
+            .map(|f| {
+                (
+                    f.id,
+                    f.plan_id,
+                    f.held_on,
+                    f.child_view.as_deref(),
+                    f.parents_view.as_deref(),
+                    f.decision.as_str(),
+                    f.next_date,
+                    f.next_reason.as_str(),
+                    f.created_by_name.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    earlier,
+                    plan,
+                    date!(2026 - 12 - 01),
+                    Some("Det går godt"),
+                    Some("Forældrene er enige"),
+                    "continue",
+                    date!(2027 - 09 - 01),
+                    "Efter sommerferien",
+                    Some("Anne Rådgiver"),
+                ),
+                (
+                    later,
+                    plan,
+                    date!(2027 - 03 - 01),
+                    None,
+                    Some("Forældrene er enige"),
+                    "adjust",
+                    date!(2027 - 09 - 01),
+                    "Efter sommerferien",
+                    Some("Bo Kollega"),
+                ),
+            ]
+        );
+        let mut scores: Vec<_> = scores
+            .into_iter()
+            .map(|s| (s.follow_up_id, s.goal_key, s.score))
+            .collect();
+        scores.sort();
+        let mut expected = vec![
+            (earlier, health, 1),
+            (earlier, school, 3),
+            (later, health, 5),
+            (later, school, 4),
+        ];
+        expected.sort();
+        assert_eq!(scores, expected);
+        let (noahs, noahs_scores) = plans::follow_ups(&mut tx, noah).await.unwrap();
+        assert!(noahs.is_empty() && noahs_scores.is_empty());
+        drop(tx);
+
+        let mut other = w.test.db.tenant(w.other).await.unwrap();
+        let (follow_ups, scores) = plans::follow_ups(&mut other, emma).await.unwrap();
+        assert!(follow_ups.is_empty() && scores.is_empty());
+        let foreign = plans::add_follow_up(
+            &mut other,
+            emma,
+            plan,
+            date!(2026 - 12 - 01),
+            &follow_up(FollowUpDecision::Stop, None),
+            &[],
+            w.worker,
+        )
+        .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    }
+
+    #[tokio::test]
+    async fn a_score_outside_one_to_five_is_refused_by_the_database() {
+        let w = world().await;
+        let case = child_with_case(&w, "150615-4122", "Emma", "Nielsen")
+            .await
+            .case_id
+            .unwrap();
+        let key = GoalKey::new();
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let plan = plans::create(
+            &mut tx,
+            case,
+            None,
+            &[(key, goal(Dimension::Health, "Færre anfald", None))],
+            w.worker,
+        )
+        .await
+        .unwrap()
+        .id;
+        assert!(plans::approve(&mut tx, plan, w.worker).await.unwrap());
+        tx.commit().await.unwrap();
+        for score in [6, 0] {
+            let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+            let result = plans::add_follow_up(
+                &mut tx,
+                case,
+                plan,
+                date!(2026 - 12 - 01),
+                &follow_up(FollowUpDecision::Continue, None),
+                &[(key, score)],
+                w.worker,
+            )
+            .await;
+            assert!(
+                matches!(result, Err(StoreError::Database(_))),
+                "score {score}: {result:?}"
+            );
+        }
+        let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+        let (follow_ups, scores) = plans::follow_ups(&mut tx, case).await.unwrap();
+        assert!(follow_ups.is_empty() && scores.is_empty());
+    }
+}

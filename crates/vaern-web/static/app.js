@@ -37,3 +37,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 30000); });
 })();
+// Autosave: when the tab is hidden or closed, send the draft at once instead of after the pause.
+(function () {
+  "use strict";
+  document.addEventListener("visibilitychange", function () {
+    var status = document.getElementById("autosave-status");
+    if (document.visibilityState === "hidden" && status && window.htmx) {
+      window.htmx.trigger(status, "flush");
+    }
+  });
+})();

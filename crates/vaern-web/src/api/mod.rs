@@ -8,6 +8,7 @@ mod children;
 mod deadlines;
 mod documents;
 pub(crate) mod dto;
+mod ics;
 mod journal;
 mod letters;
 mod network;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(letters::router())
         .merge(network::router())
+        .merge(ics::router())
         .merge(address_book::router())
         .merge(users::router())
         .merge(team::router())
@@ -91,6 +93,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         case_process::create_assessment, case_process::finish_step, case_process::close_sub_case,
         case_process::create_decision, case_process::get_decision, case_process::create_made_known,
         team::get_team, team::reassign_cases,
+        ics::get_investigation, ics::put_dimension, ics::create_draft, ics::create_source,
+        ics::create_conversation, ics::create_preliminary, ics::create_conclusion,
+        ics::create_document,
+        ics::get_plans, ics::get_plan_version, ics::create_plan, ics::put_goals, ics::approve_plan,
+        ics::new_plan_version, ics::compare_plans, ics::create_follow_up,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
     modifiers(&BearerAuth),

@@ -8,12 +8,14 @@ mod children;
 mod countdown;
 mod deadlines;
 pub(crate) mod documents;
+mod investigation;
 mod journal;
 mod letters;
 mod login;
 mod municipality_settings;
 mod network;
 mod overview;
+mod plan;
 mod team;
 mod views;
 
@@ -37,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .merge(letters::router())
         .merge(network::router())
         .merge(address_book::router())
+        .merge(investigation::router())
+        .merge(plan::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())

@@ -6,6 +6,8 @@ mod api;
 mod case_process;
 mod common;
 mod documents;
+mod ics;
+mod ics_ui;
 mod letters;
 mod network;
 mod policy;

@@ -1,0 +1,196 @@
+//! Barnets plan and the decisions that need it (BL § 91), on either database: a § 47 placement is
+//! blocked until a plan is approved (stk. 2); a § 46 placement or § 32 support starts the 3-month
+//! deadline for the plan (stk. 1-2), which outlives the decision's sub-case and is met when a plan
+//! is approved.
+
+use vaern_app::{Actor, AppError, auth, case_process, investigations, plans};
+use vaern_domain::{
+    ics::{ConclusionInput, DimensionInput, GoalInput},
+    process::decision::DecisionInput,
+};
+use vaern_store::{children, deadlines};
+use vaern_testkit::TestDb;
+
+async fn actor(test: &TestDb) -> Actor {
+    let token = auth::create_token(&test.db, "raadgiver901").await.unwrap();
+    auth::token_actor(&test.db, &token).await.unwrap()
+}
+
+async fn a_child(test: &TestDb, anne: &Actor) -> children::Child {
+    let mut tx = test.db.tenant(anne.municipality_id).await.unwrap();
+    let child = children::search(&mut tx, "a").await.unwrap().remove(0);
+    tx.commit().await.unwrap();
+    child
+}
+
+/// A decision sub-case with partshøring done, and the decision made on `basis`.
+async fn decide(
+    test: &TestDb,
+    anne: &Actor,
+    child: &children::Child,
+    basis: &str,
+) -> Result<vaern_store::SubCaseId, AppError> {
+    let sub = case_process::open_sub_case(&test.db, anne, child.id, "decision")
+        .await
+        .unwrap();
+    case_process::finish_step(
+        &test.db,
+        anne,
+        child.id,
+        sub.id,
+        "partshoering",
+        &case_process::StepInput {
+            action: "done".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    case_process::make_decision(
+        &test.db,
+        anne,
+        child.id,
+        sub.id,
+        &DecisionInput {
+            legal_basis: basis.into(),
+            outcome: "grant".into(),
+            content: "Anbringelse".into(),
+            reasoning: "Barnets behov".into(),
+            appeal_guidance: String::new(),
+        },
+    )
+    .await
+    .map(|_| sub.id)
+}
+
+/// A concluded investigation and an approved plan made from it.
+async fn approved_plan(test: &TestDb, anne: &Actor, child: &children::Child) {
+    let sub = case_process::open_sub_case(&test.db, anne, child.id, "investigation")
+        .await
+        .unwrap();
+    investigations::save_dimension(
+        &test.db,
+        anne,
+        child.id,
+        sub.id,
+        "skole",
+        &DimensionInput {
+            concerns: "Fravær".into(),
+            ..Default::default()
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let investigation = investigations::conclude(
+        &test.db,
+        anne,
+        child.id,
+        sub.id,
+        &ConclusionInput {
+            assessment: "Behov for anbringelse".into(),
+            position: "placement_without_consent".into(),
+            reasoning: "Barnets sikkerhed".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let plan = plans::create_from_investigation(
+        &test.db,
+        anne,
+        child.id,
+        &investigation.id.to_string(),
+        &[GoalInput {
+            dimension: "skole".into(),
+            wording: "Går i skole hver dag".into(),
+            measures: String::new(),
+            target_date: "01.06.2030".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    plans::approve(&test.db, anne, child.id, plan.id)
+        .await
+        .unwrap();
+}
+
+async fn plan_deadlines(test: &TestDb, anne: &Actor, child: &children::Child) -> Vec<String> {
+    let mut tx = test.db.tenant(anne.municipality_id).await.unwrap();
+    let found = deadlines::for_case(&mut tx, child.case_id.unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.rule_id.starts_with("plan."))
+        .map(|d| format!("{}:{}", d.rule_id, d.status))
+        .collect();
+    tx.commit().await.unwrap();
+    found
+}
+
+/// BL § 91, stk. 2: the plan before a placement without consent.
+#[tokio::test]
+async fn a_placement_without_consent_waits_for_an_approved_plan() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test).await;
+    let child = a_child(&test, &anne).await;
+    let refused = decide(&test, &anne, &child, "bl47").await.unwrap_err();
+    let AppError::Invalid(errors) = refused else {
+        panic!("{refused:?}")
+    };
+    assert!(
+        errors
+            .for_field("legal_basis")
+            .unwrap()
+            .contains("§ 91, stk. 2")
+    );
+    approved_plan(&test, &anne, &child).await;
+    decide(&test, &anne, &child, "bl47").await.unwrap();
+}
+
+/// BL § 91, stk. 1-2: 3 months for the plan after § 46 (and § 32), met by approving one.
+#[tokio::test]
+async fn a_placement_with_consent_starts_the_plan_deadline_until_a_plan_is_approved() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test).await;
+    let child = a_child(&test, &anne).await;
+    let sub = decide(&test, &anne, &child, "bl46").await.unwrap();
+    assert_eq!(
+        plan_deadlines(&test, &anne, &child).await,
+        ["plan.46_3mdr:open"]
+    );
+    // Closing the decision's sub-case leaves the plan's deadline running.
+    for step in ["meddelelse"] {
+        let _ = case_process::finish_step(
+            &test.db,
+            &anne,
+            child.id,
+            sub,
+            step,
+            &case_process::StepInput {
+                action: "skip".into(),
+                note: "Meddelt mundtligt".into(),
+            },
+        )
+        .await;
+    }
+    case_process::close_sub_case(&test.db, &anne, child.id, sub, "Afgørelsen er truffet")
+        .await
+        .unwrap();
+    assert_eq!(
+        plan_deadlines(&test, &anne, &child).await,
+        ["plan.46_3mdr:open"]
+    );
+    approved_plan(&test, &anne, &child).await;
+    assert_eq!(
+        plan_deadlines(&test, &anne, &child).await,
+        ["plan.46_3mdr:met"]
+    );
+    // With a plan approved, a § 32 decision starts no new deadline.
+    decide(&test, &anne, &child, "bl32_1_2").await.unwrap();
+    assert_eq!(
+        plan_deadlines(&test, &anne, &child).await,
+        ["plan.46_3mdr:met"]
+    );
+}
