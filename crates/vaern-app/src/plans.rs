@@ -7,8 +7,10 @@ use std::collections::HashMap;
 
 use vaern_domain::{
     Capability, FieldErrors,
+    calendar::end_of_danish_day,
     dates::format_date,
     ics::{Dimension, FollowUp, FollowUpInput, Goal, GoalInput, score},
+    process::SubCaseKind,
 };
 use vaern_store::{
     ChildCaseId, ChildId, GoalKey, InvestigationId, PlanId, TenantTx,
@@ -17,6 +19,7 @@ use vaern_store::{
     deadlines,
     investigations::{self, Investigation, StoredDimension},
     plans::{self, Plan, Score, StoredFollowUp, StoredGoal},
+    sub_cases,
 };
 
 use vaern_letters::Block;
@@ -467,6 +470,7 @@ pub async fn record_follow_up(
         actor.user_id,
     )
     .await?;
+    let tracked = follow_up_deadline(&mut tx, case, follow_up.next_date).await?;
     let lines: Vec<String> = goals
         .iter()
         .zip(&scored)
@@ -482,6 +486,14 @@ pub async fn record_follow_up(
         format_date(follow_up.next_date),
         follow_up.next_reason
     );
+    let body = if tracked {
+        body
+    } else {
+        format!(
+            "{body}\nDer er ingen åben delsag «Indsats og opfølgning», så datoen følges ikke som \
+             frist i Mit overblik."
+        )
+    };
     automatic_note(
         &mut tx,
         actor,
@@ -498,6 +510,40 @@ pub async fn record_follow_up(
         .find(|f| f.id == id)
         .ok_or(AppError::NotFound)
 }
+
+/// The follow-up deadline (BL § 95, stk. 2-3): a follow-up meets the open one, and the next
+/// date it set becomes the new one on the case's open «Indsats og opfølgning» sub-case, so it
+/// shows in Mit overblik. False when there is no such sub-case to carry it.
+async fn follow_up_deadline(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    next_date: time::Date,
+) -> Result<bool, AppError> {
+    deadlines::meet_rules_for_case(tx, case, &[FOLLOW_UP_RULE]).await?;
+    let measure = sub_cases::for_case(tx, case)
+        .await?
+        .into_iter()
+        .find(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
+    let Some(measure) = measure else {
+        return Ok(false);
+    };
+    deadlines::create(
+        tx,
+        &deadlines::NewDeadline {
+            case,
+            sub_case: measure.id,
+            step: None,
+            rule_id: FOLLOW_UP_RULE,
+            trigger_at: vaern_store::now(),
+            due_at: end_of_danish_day(next_date),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The rule of the follow-up cadence: the first within 3 months, then as each follow-up decides.
+const FOLLOW_UP_RULE: &str = "opfoelgning.foerste_3mdr";
 
 /// Renders a plan version as a Danish PDF/A document on the case, for the parties: its goals
 /// per dimension with measures and target dates, and whether it is approved.

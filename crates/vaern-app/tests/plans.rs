@@ -194,3 +194,65 @@ async fn a_placement_with_consent_starts_the_plan_deadline_until_a_plan_is_appro
         ["plan.46_3mdr:met"]
     );
 }
+
+/// BL § 95, stk. 2-3: each follow-up meets the open follow-up deadline and sets the next one at
+/// the date it decided, on the open «Indsats og opfølgning» sub-case.
+#[tokio::test]
+async fn a_follow_up_sets_the_next_follow_up_deadline() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test).await;
+    let child = a_child(&test, &anne).await;
+    approved_plan(&test, &anne, &child).await;
+    case_process::open_sub_case(&test.db, &anne, child.id, "measure")
+        .await
+        .unwrap();
+    let view = plans::overview(
+        &test.db,
+        &anne,
+        child.id,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
+    let key = view.goals[0].goal_key;
+    for next in ["01.03.2030", "01.06.2030"] {
+        plans::record_follow_up(
+            &test.db,
+            &anne,
+            child.id,
+            &vaern_domain::ics::FollowUpInput {
+                decision: "continue".into(),
+                next_date: next.into(),
+                next_reason: "Kvartalsvis".into(),
+                ..Default::default()
+            },
+            &[(format!("score_{key}"), "3".to_owned())]
+                .into_iter()
+                .collect(),
+        )
+        .await
+        .unwrap();
+    }
+    let mut tx = test.db.tenant(anne.municipality_id).await.unwrap();
+    let follow_ups: Vec<(String, String)> = deadlines::for_case(&mut tx, child.case_id.unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.rule_id == "opfoelgning.foerste_3mdr")
+        .map(|d| {
+            (
+                vaern_domain::calendar::danish_date(d.due_at).to_string(),
+                d.status,
+            )
+        })
+        .collect();
+    tx.commit().await.unwrap();
+    let open: Vec<_> = follow_ups.iter().filter(|(_, s)| s == "open").collect();
+    assert_eq!(open.len(), 1, "{follow_ups:?}");
+    assert_eq!(open[0].0, "2030-06-01");
+    assert!(
+        follow_ups.contains(&("2030-03-01".into(), "met".into())),
+        "{follow_ups:?}"
+    );
+}
