@@ -8,7 +8,7 @@ use vaern_domain::{
     Capability, FieldErrors,
     dates::format_datetime,
     process::{
-        StepContext, StepDef, SubCaseKind,
+        FEEDBACK_STEP, SECOND_REVIEW_STEP, StepContext, StepDef, SubCaseKind,
         decision::{Decision, Outcome},
         notification::{
             Assessment, AssessmentInput, Intake, NewNotification, NewNotificationInput,
@@ -23,6 +23,7 @@ use vaern_store::{
     children::{self, Child},
     deadlines::{self, Deadline, NewDeadline},
     decisions::{self, StoredDecision},
+    journal,
     notifications::{self, Notification},
     sub_cases::{self, NewStep, SubCase},
 };
@@ -115,6 +116,28 @@ pub(crate) async fn open_with_deadlines(
     Ok((sub_case, started))
 }
 
+/// What the case's state adds to a new sub-case's steps: running measures (an open «Indsats og
+/// opfølgning» sub-case, until measures are records of their own) and a professional's
+/// underretning still awaiting feedback (no sub-case has the feedback step yet).
+async fn case_context(tx: &mut TenantTx, case: ChildCaseId) -> Result<StepContext, AppError> {
+    let sub_cases = sub_cases::for_case(tx, case).await?;
+    let running_measures = sub_cases
+        .iter()
+        .any(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
+    let feedback_given = sub_cases
+        .iter()
+        .any(|s| s.steps.iter().any(|step| step.code == FEEDBACK_STEP));
+    let professional = notifications::for_case(tx, case)
+        .await?
+        .iter()
+        .any(|n| n.intake == "underretning" && n.notifier_kind == "professional");
+    Ok(StepContext {
+        running_measures,
+        feedback_due: professional && !feedback_given,
+        ..StepContext::default()
+    })
+}
+
 /// Registers an underretning: a new Afklaring sub-case with its steps, the 24-hour and (for a
 /// professional) the 6-working-day deadline, and an automatic journal note — one transaction.
 pub async fn register_notification(
@@ -127,11 +150,14 @@ pub async fn register_notification(
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case) = child_case(&mut tx, child).await?;
     let new = NewNotification::parse(input, vaern_store::now())?;
+    let underretning = new.intake == Intake::Underretning;
     let context = StepContext {
-        underretning: new.intake == Intake::Underretning,
+        underretning,
         professional_notifier: new.from_professional(),
         abuse: new.about_abuse(),
         ansoegning: new.intake == Intake::Ansoegning,
+        running_measures: underretning && case_context(&mut tx, case).await?.running_measures,
+        feedback_due: false,
     };
     let steps = SubCaseKind::Clarification.steps_for(context).collect();
     let title = format!(
@@ -184,6 +210,145 @@ async fn sub_case_of(
         return Err(AppError::NotFound);
     }
     Ok((case, sub_case))
+}
+
+/// Whether an underretning on the case concerns neglect or abuse.
+async fn neglect_or_abuse(tx: &mut TenantTx, case: ChildCaseId) -> Result<bool, AppError> {
+    Ok(notifications::for_case(tx, case).await?.iter().any(|n| {
+        n.concerns
+            .split(',')
+            .any(|c| matches!(c, "omsorgssvigt" | "vold" | "seksuelle_overgreb"))
+    }))
+}
+
+/// BL § 21, stk. 2-3: a child placed because of neglect or abuse has their siblings under 15
+/// looked at. A sibling with an open case in the municipality gets a «Søskendeundersøgelse»
+/// sub-case (once) with a journal note; siblings in the network without a case of their own are
+/// named in the placed child's note so the caseworker can create them. Returns that note's text.
+async fn sibling_tasks(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    child: ChildId,
+) -> Result<String, AppError> {
+    let placed = children::get(tx, child).await?;
+    let today = today();
+    let mut opened = Vec::new();
+    let mut known_cprs = Vec::new();
+    for id in vaern_store::network::sibling_children(tx, child).await? {
+        let sibling = children::get(tx, id).await?;
+        known_cprs.extend(sibling.cpr.clone());
+        let (Some(case), Some("open")) = (sibling.case_id, sibling.case_status.as_deref()) else {
+            continue;
+        };
+        if vaern_domain::dates::age_on(sibling.birth_date, today) >= 15 {
+            continue;
+        }
+        let already = sub_cases::for_case(tx, case)
+            .await?
+            .iter()
+            .any(|s| s.kind == SubCaseKind::SiblingInvestigation.code() && s.status == "open");
+        if already {
+            continue;
+        }
+        let kind = SubCaseKind::SiblingInvestigation;
+        let title = format!(
+            "{} efter anbringelse af {}",
+            kind.label(),
+            placed.full_name()
+        );
+        let (sub_case, started) = open_with_deadlines(
+            tx,
+            Some(actor.user_id),
+            case,
+            kind,
+            &title,
+            vaern_store::now(),
+            kind.steps_for(StepContext::default()).collect(),
+        )
+        .await?;
+        let body = format!(
+            "{} er anbragt på grund af omsorgssvigt eller overgreb. Forholdene for søskende under \
+             15 år skal undersøges (barnets lov § 21, stk. 2-3).\nFrister: {}.",
+            placed.full_name(),
+            started.join("; ")
+        );
+        note(
+            tx,
+            actor,
+            case,
+            sub_case.id,
+            "Søskendeundersøgelse oprettet",
+            &body,
+        )
+        .await?;
+        opened.push(sibling.full_name());
+    }
+    let without_case: Vec<String> = vaern_store::network::for_child(tx, child)
+        .await?
+        .into_iter()
+        .filter(|m| matches!(m.kind.as_str(), "sibling" | "half_sibling"))
+        .filter(|m| m.cpr.as_ref().is_none_or(|c| !known_cprs.contains(c)))
+        .filter(|m| {
+            m.birth_date
+                .is_none_or(|born| vaern_domain::dates::age_on(born, today) < 15)
+        })
+        .map(|m| m.full_name())
+        .collect();
+    let mut text = String::from(
+        "\n\nAnbringelsen skyldes omsorgssvigt eller overgreb: søskende under 15 år skal \
+         undersøges (barnets lov § 21, stk. 2-3).",
+    );
+    if !opened.is_empty() {
+        text.push_str(&format!(
+            " Søskendeundersøgelse oprettet for {}.",
+            opened.join(", ")
+        ));
+    }
+    if !without_case.is_empty() {
+        text.push_str(&format!(
+            " Søskende uden egen sag i Værn: {}. Opret barnet for at undersøge forholdene.",
+            without_case.join(", ")
+        ));
+    }
+    if opened.is_empty() && without_case.is_empty() {
+        text.push_str(" Netværket har ingen søskende under 15 år.");
+    }
+    Ok(text)
+}
+
+/// BL § 137: the re-assessment of an underretning on a child with running measures is done with
+/// at least one person new to the case — not its caseworker, nor anyone who has written in its
+/// journal — and cannot be skipped.
+async fn second_review(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    child: ChildId,
+    case: ChildCaseId,
+    action: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    if action == "skip" {
+        errors.add(
+            "action",
+            "Genvurderingen med en ny person kan ikke springes over (barnets lov § 137)",
+        );
+        return Ok(());
+    }
+    let caseworker = children::get(tx, child).await?.caseworker_id;
+    let involved = caseworker == Some(actor.user_id)
+        || journal::authors(tx, case)
+            .await?
+            .iter()
+            .any(|(user, _)| *user == actor.user_id);
+    if involved {
+        errors.add(
+            "action",
+            "Genvurderingen skal gennemføres af en person, der ikke tidligere har været \
+             involveret i sagen (barnets lov § 137). Du er sagens rådgiver eller har skrevet i \
+             dens journal – bed en kollega om at gennemføre skridtet",
+        );
+    }
+    Ok(())
 }
 
 fn yes_no(value: bool) -> &'static str {
@@ -289,6 +454,9 @@ pub async fn finish_step(
             "action",
             "24-timersvurderingen registreres i vurderingsformularen med svar og begrundelse",
         );
+    }
+    if code == SECOND_REVIEW_STEP {
+        second_review(&mut tx, actor, child, case, &input.action, &mut errors).await?;
     }
     let status = match input.action.as_str() {
         "done" => "done",
@@ -435,6 +603,7 @@ pub async fn open_sub_case(
         )));
     }
     let now = vaern_store::now();
+    let context = case_context(&mut tx, case).await?;
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
         Some(actor.user_id),
@@ -442,7 +611,7 @@ pub async fn open_sub_case(
         kind,
         kind.label(),
         now,
-        kind.steps_for(StepContext::default()).collect(),
+        kind.steps_for(context).collect(),
     )
     .await?;
     let deadlines_text = if started.is_empty() {
@@ -683,6 +852,10 @@ pub async fn make_decision(
                 rule.legal_reference
             ));
         }
+    }
+    let placement = matches!(decision.legal_basis, "bl46" | "bl47");
+    if granted && placement && neglect_or_abuse(&mut tx, case).await? {
+        body.push_str(&sibling_tasks(&mut tx, actor, child).await?);
     }
     note(&mut tx, actor, case, id, "Afgørelse truffet", &body).await?;
     tx.commit().await?;

@@ -5,7 +5,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use vaern_domain::process::notification::{Assessment, NewNotification};
 
-use crate::{ChildId, NotificationId, StoreError, SubCaseId, TenantTx, UserId, now, on, utc};
+use crate::{
+    ChildCaseId, ChildId, NotificationId, StoreError, SubCaseId, TenantTx, UserId, now, on, utc,
+};
 
 /// An underretning as stored, with the child and the assessor's name.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -83,6 +85,21 @@ pub async fn for_sub_case(
     let sql = format!("{NOTIFICATION_SELECT} where n.municipality_id = $1 and n.sub_case_id = $2");
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(sub_case).fetch_optional(c).await?
+    }))
+}
+
+/// The case's underretninger, henvendelser and ansøgninger, newest first.
+pub async fn for_case(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+) -> Result<Vec<Notification>, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "{NOTIFICATION_SELECT} where n.municipality_id = $1 and s.child_case_id = $2 \
+         order by n.received_at desc, n.id"
+    );
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(municipality).bind(case).fetch_all(c).await?
     }))
 }
 

@@ -18,6 +18,11 @@ pub enum Applies {
     Underretning,
     /// Only for an ansøgning (the municipality's own case-processing deadline).
     Ansoegning,
+    /// Only when the child has running measures (BL § 137: a person new to the case).
+    RunningMeasures,
+    /// Only when a professional's underretning on the case still awaits feedback on whether an
+    /// investigation or measure was started (tidl. SEL § 155 b, stk. 2-3).
+    FeedbackDue,
 }
 
 /// One step of a sub-case kind.
@@ -56,6 +61,8 @@ pub struct StepContext {
     pub professional_notifier: bool,
     pub abuse: bool,
     pub ansoegning: bool,
+    pub running_measures: bool,
+    pub feedback_due: bool,
 }
 
 /// The kinds of sub-case under a child's case.
@@ -155,6 +162,8 @@ impl SubCaseKind {
             Applies::AbuseConcern => context.abuse,
             Applies::Underretning => context.underretning,
             Applies::Ansoegning => context.ansoegning,
+            Applies::RunningMeasures => context.running_measures,
+            Applies::FeedbackDue => context.feedback_due,
         })
     }
 }
@@ -178,6 +187,16 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
             true,
             "Barnets lov § 138",
             Some("underretning.kvittering_6hd"),
+        )
+    },
+    StepDef {
+        applies: Applies::RunningMeasures,
+        ..step(
+            SECOND_REVIEW_STEP,
+            "Genvurdering med mindst én person, der ikke tidligere har været involveret i sagen",
+            true,
+            "Barnets lov § 137",
+            Some("underretning.genvurdering_ny_person"),
         )
     },
     StepDef {
@@ -223,6 +242,14 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
     ),
 ];
 
+/// The step a person new to the case completes (BL § 137).
+pub const SECOND_REVIEW_STEP: &str = "genvurdering_ny_person";
+/// The step that tells a professional notifier what came of the underretning.
+pub const FEEDBACK_STEP: &str = "tilbagemelding";
+
+const FEEDBACK_LABEL: &str =
+    "Tilbagemelding til underretteren: er der iværksat en undersøgelse eller indsats?";
+
 const INVESTIGATION_STEPS: &[StepDef] = &[
     step(
         "boernesamtale",
@@ -245,6 +272,17 @@ const INVESTIGATION_STEPS: &[StepDef] = &[
         "Barnets lov § 22, stk. 6",
         Some("undersoegelse.4mdr"),
     ),
+    // Opening the investigation is the later decision the notifier is to hear about.
+    StepDef {
+        applies: Applies::FeedbackDue,
+        ..step(
+            FEEDBACK_STEP,
+            FEEDBACK_LABEL,
+            true,
+            "Tidl. servicelovens § 155 b, stk. 2-3",
+            Some("underretning.tilbagemelding"),
+        )
+    },
 ];
 
 const DECISION_STEPS: &[StepDef] = &[
@@ -269,6 +307,17 @@ const DECISION_STEPS: &[StepDef] = &[
         "Retssikkerhedslovens § 67",
         None,
     ),
+    // Told once the decision on a measure is made; no deadline before it is.
+    StepDef {
+        applies: Applies::FeedbackDue,
+        ..step(
+            FEEDBACK_STEP,
+            FEEDBACK_LABEL,
+            true,
+            "Tidl. servicelovens § 155 b, stk. 2-3",
+            None,
+        )
+    },
 ];
 
 const MEASURE_STEPS: &[StepDef] = &[
@@ -303,7 +352,7 @@ const SIBLING_INVESTIGATION_STEPS: &[StepDef] = &[step(
     "Vurdering af søskendes forhold",
     true,
     "Barnets lov § 21, stk. 2-3",
-    None,
+    Some("soeskende.undersoegelse"),
 )];
 
 const APPEAL_STEPS: &[StepDef] = &[

@@ -9,4 +9,4 @@ pub mod notification;
 pub use deadline_rules::{
     DeadlineRule, LocalStandard, Offset, RULES, WhenDue, effective_due_at, rule,
 };
-pub use kinds::{Applies, StepContext, StepDef, SubCaseKind};
+pub use kinds::{Applies, FEEDBACK_STEP, SECOND_REVIEW_STEP, StepContext, StepDef, SubCaseKind};
