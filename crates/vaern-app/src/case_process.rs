@@ -118,22 +118,27 @@ pub(crate) async fn open_with_deadlines(
 
 /// What the case's state adds to a new sub-case's steps: running measures (an open «Indsats og
 /// opfølgning» sub-case, until measures are records of their own) and a professional's
-/// underretning still awaiting feedback (no sub-case has the feedback step yet).
+/// underretning still awaiting feedback.
 async fn case_context(tx: &mut TenantTx, case: ChildCaseId) -> Result<StepContext, AppError> {
     let sub_cases = sub_cases::for_case(tx, case).await?;
     let running_measures = sub_cases
         .iter()
         .any(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
-    let feedback_given = sub_cases
+    // Each feedback step answers one professional's underretning: feedback is due while there
+    // are more of those than sub-cases that took the step, so each notifier hears what came of
+    // their underretning.
+    let feedback_steps = sub_cases
         .iter()
-        .any(|s| s.steps.iter().any(|step| step.code == FEEDBACK_STEP));
+        .filter(|s| s.steps.iter().any(|step| step.code == FEEDBACK_STEP))
+        .count();
     let professional = notifications::for_case(tx, case)
         .await?
         .iter()
-        .any(|n| n.intake == "underretning" && n.notifier_kind == "professional");
+        .filter(|n| n.intake == "underretning" && n.notifier_kind == "professional")
+        .count();
     Ok(StepContext {
         running_measures,
-        feedback_due: professional && !feedback_given,
+        feedback_due: professional > feedback_steps,
         ..StepContext::default()
     })
 }
@@ -212,15 +217,6 @@ async fn sub_case_of(
     Ok((case, sub_case))
 }
 
-/// Whether an underretning on the case concerns neglect or abuse.
-async fn neglect_or_abuse(tx: &mut TenantTx, case: ChildCaseId) -> Result<bool, AppError> {
-    Ok(notifications::for_case(tx, case).await?.iter().any(|n| {
-        n.concerns
-            .split(',')
-            .any(|c| matches!(c, "omsorgssvigt" | "vold" | "seksuelle_overgreb"))
-    }))
-}
-
 /// BL § 21, stk. 2-3: a child placed because of neglect or abuse has their siblings under 15
 /// looked at. A sibling with an open case in the municipality gets a «Søskendeundersøgelse»
 /// sub-case (once) with a journal note; siblings in the network without a case of their own are
@@ -232,22 +228,23 @@ async fn sibling_tasks(
 ) -> Result<String, AppError> {
     let placed = children::get(tx, child).await?;
     let today = today();
-    let mut opened = Vec::new();
-    let mut known_cprs = Vec::new();
+    let (mut opened, mut already, mut no_open_case, mut known) = (vec![], vec![], vec![], vec![]);
     for id in vaern_store::network::sibling_children(tx, child).await? {
         let sibling = children::get(tx, id).await?;
-        known_cprs.extend(sibling.cpr.clone());
-        let (Some(case), Some("open")) = (sibling.case_id, sibling.case_status.as_deref()) else {
-            continue;
-        };
+        known.push((sibling.cpr.clone(), sibling.full_name()));
         if vaern_domain::dates::age_on(sibling.birth_date, today) >= 15 {
             continue;
         }
-        let already = sub_cases::for_case(tx, case)
+        let (Some(case), Some("open")) = (sibling.case_id, sibling.case_status.as_deref()) else {
+            no_open_case.push(sibling.full_name());
+            continue;
+        };
+        let under_way = sub_cases::for_case(tx, case)
             .await?
             .iter()
             .any(|s| s.kind == SubCaseKind::SiblingInvestigation.code() && s.status == "open");
-        if already {
+        if under_way {
+            already.push(sibling.full_name());
             continue;
         }
         let kind = SubCaseKind::SiblingInvestigation;
@@ -267,8 +264,9 @@ async fn sibling_tasks(
         )
         .await?;
         let body = format!(
-            "{} er anbragt på grund af omsorgssvigt eller overgreb. Forholdene for søskende under \
-             15 år skal undersøges (barnets lov § 21, stk. 2-3).\nFrister: {}.",
+            "{} er anbragt, og anbringelsen skyldes efter rådgiverens angivelse omsorgssvigt eller \
+             overgreb. Forholdene for søskende under 15 år skal undersøges (barnets lov § 21, \
+             stk. 2-3).\nFrister: {}.",
             placed.full_name(),
             started.join("; ")
         );
@@ -283,11 +281,18 @@ async fn sibling_tasks(
         .await?;
         opened.push(sibling.full_name());
     }
+    // Siblings in the network who are not one of the children above (by CPR, or by name when
+    // the network has no CPR for them).
     let without_case: Vec<String> = vaern_store::network::for_child(tx, child)
         .await?
         .into_iter()
         .filter(|m| matches!(m.kind.as_str(), "sibling" | "half_sibling"))
-        .filter(|m| m.cpr.as_ref().is_none_or(|c| !known_cprs.contains(c)))
+        .filter(|m| {
+            !known.iter().any(|(cpr, name)| match &m.cpr {
+                Some(c) => cpr.as_ref() == Some(c),
+                None => *name == m.full_name(),
+            })
+        })
         .filter(|m| {
             m.birth_date
                 .is_none_or(|born| vaern_domain::dates::age_on(born, today) < 15)
@@ -295,23 +300,31 @@ async fn sibling_tasks(
         .map(|m| m.full_name())
         .collect();
     let mut text = String::from(
-        "\n\nAnbringelsen skyldes omsorgssvigt eller overgreb: søskende under 15 år skal \
-         undersøges (barnets lov § 21, stk. 2-3).",
+        "\n\nAnbringelsen skyldes efter rådgiverens angivelse omsorgssvigt eller overgreb: \
+         søskende under 15 år skal undersøges (barnets lov § 21, stk. 2-3).",
     );
-    if !opened.is_empty() {
-        text.push_str(&format!(
-            " Søskendeundersøgelse oprettet for {}.",
-            opened.join(", ")
-        ));
+    for (names, what) in [
+        (&opened, "Søskendeundersøgelse oprettet for"),
+        (&already, "Søskendeundersøgelse er allerede i gang for"),
+        (
+            &no_open_case,
+            "Uden åben sag (opret eller genåbn sagen for at undersøge):",
+        ),
+        (
+            &without_case,
+            "Søskende uden egen sag i Værn (opret barnet for at undersøge):",
+        ),
+    ] {
+        if !names.is_empty() {
+            text.push_str(&format!(" {what} {}.", names.join(", ")));
+        }
     }
-    if !without_case.is_empty() {
-        text.push_str(&format!(
-            " Søskende uden egen sag i Værn: {}. Opret barnet for at undersøge forholdene.",
-            without_case.join(", ")
-        ));
-    }
-    if opened.is_empty() && without_case.is_empty() {
-        text.push_str(" Netværket har ingen søskende under 15 år.");
+    if opened.is_empty() && already.is_empty() && no_open_case.is_empty() && without_case.is_empty()
+    {
+        text.push_str(
+            " Netværket har ingen søskende under 15 år; tilføj dem under Netværk, hvis barnet har \
+             søskende.",
+        );
     }
     Ok(text)
 }
@@ -778,10 +791,7 @@ pub async fn make_decision(
         .any(|s| s.code == "partshoering" && s.status != "pending");
     let decision = Decision::parse(input, party_heard)?;
     let granted = decision.outcome != Outcome::Refusal;
-    let plan_approved = vaern_store::plans::for_case(&mut tx, case)
-        .await?
-        .iter()
-        .any(|p| p.status == "approved");
+    let plan_approved = crate::plans::current_plan_approved(&mut tx, case).await?;
     if granted && decision.legal_basis == "bl47" && !plan_approved {
         return Err(AppError::Invalid(FieldErrors::single(
             "legal_basis",
@@ -853,8 +863,7 @@ pub async fn make_decision(
             ));
         }
     }
-    let placement = matches!(decision.legal_basis, "bl46" | "bl47");
-    if granted && placement && neglect_or_abuse(&mut tx, case).await? {
+    if decision.neglect_or_abuse {
         body.push_str(&sibling_tasks(&mut tx, actor, child).await?);
     }
     note(&mut tx, actor, case, id, "Afgørelse truffet", &body).await?;

@@ -114,8 +114,11 @@ pub struct SyncReport {
 
 /// Applies a CPR change file (the extract layout) to every open case it concerns, in every
 /// municipality, then stores the new records in the register. Each batch of persons is applied
-/// one municipality at a time, each in one transaction. Every change is compared with what the
-/// case already holds, so running a file twice — or again after a crash — changes nothing twice.
+/// one municipality at a time, each in one transaction. Network persons, names and custody are
+/// compared with what the case holds, so running a file twice changes nothing twice. The child's
+/// address, move and death are compared with the register's previous record, which is updated
+/// after the batch: a run that fails part-way and is run again may repeat those notes (never a
+/// second open transfer), as docs/operations.md says.
 pub async fn sync<R: BufRead>(
     db: &Db,
     changes: R,
@@ -327,8 +330,18 @@ impl Changes<'_> {
                 address.lines.join(", ")
             ));
         }
+        // A move is a change of municipality in the register: a later record of a child who
+        // already moved (its transfer done and closed) opens no second transfer.
+        let moved = |address: &vaern_domain::register::RegisterAddress| {
+            previous.is_none_or(|p| {
+                p.address
+                    .as_ref()
+                    .is_none_or(|a| !same_code(&a.municipality_code, &address.municipality_code))
+            })
+        };
         if let Some(address) = &new.address
             && !same_code(&address.municipality_code, &municipality.code)
+            && moved(address)
             && !has_open_transfer(tx, case).await?
         {
             let title = format!(

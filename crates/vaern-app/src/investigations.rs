@@ -215,6 +215,36 @@ async fn links(
     Ok(links)
 }
 
+fn saved_text(saved: &StoredDimension) -> DimensionText {
+    DimensionText {
+        description: saved.description.clone(),
+        resources: saved.resources.clone(),
+        concerns: saved.concerns.clone(),
+        child_view: saved.child_view.clone(),
+        parents_view: saved.parents_view.clone(),
+    }
+}
+
+/// The investigation to change: refused once concluded, or when its sub-case is closed.
+async fn editable(
+    tx: &mut TenantTx,
+    child: ChildId,
+    sub_case: SubCaseId,
+) -> Result<(Child, ChildCaseId, SubCase, Investigation), AppError> {
+    let (child, case, sub_case) = investigation_sub_case(tx, child, sub_case).await?;
+    if sub_case.status != "open" {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "investigation",
+            "Delsagen er afsluttet; undersøgelsen kan ikke ændres",
+        )));
+    }
+    let investigation = investigations::ensure(tx, case, sub_case.id).await?;
+    if investigation.concluded_at.is_some() {
+        return Err(concluded());
+    }
+    Ok((child, case, sub_case, investigation))
+}
+
 fn concluded() -> AppError {
     AppError::Invalid(FieldErrors::single(
         "investigation",
@@ -236,10 +266,20 @@ pub async fn autosave(
     actor.require(Capability::EditChildren)?;
     let dimension = parse_dimension(dimension)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
-    let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
-    if investigation.concluded_at.is_some() {
-        return Err(concluded());
+    let (_, _, _, investigation) = editable(&mut tx, child, sub_case).await?;
+    // A draft that says what is saved is no draft: this is the autosave racing the save itself
+    // (the tab hides as the form posts), and keeping it would raise a false conflict later.
+    let saved = investigations::dimensions(&mut tx, investigation.id)
+        .await?
+        .into_iter()
+        .find(|d| d.dimension == dimension.code());
+    if let (Some(saved), Ok(text)) = (&saved, DimensionText::parse(input))
+        && saved_text(saved) == text
+    {
+        investigations::delete_draft(&mut tx, investigation.id, dimension.code(), actor.user_id)
+            .await?;
+        tx.commit().await?;
+        return Ok(vaern_store::now());
     }
     let fields =
         serde_json::to_string(input).map_err(|error| AppError::Internal(error.to_string()))?;
@@ -270,12 +310,8 @@ pub async fn save_dimension(
     actor.require(Capability::EditChildren)?;
     let dimension = parse_dimension(dimension)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let (_, case, sub_case, investigation) = editable(&mut tx, child, sub_case).await?;
     let text = DimensionText::parse(input).map_err(AppError::Invalid)?;
-    let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
-    if investigation.concluded_at.is_some() {
-        return Err(concluded());
-    }
     if !investigations::save_dimension(
         &mut tx,
         investigation.id,
@@ -345,12 +381,8 @@ pub async fn add_source(
     actor.require(Capability::EditChildren)?;
     let dimension = parse_dimension(dimension)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let (child, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let (child, case, _, investigation) = editable(&mut tx, child, sub_case).await?;
     let source = Source::parse(input, today()).map_err(AppError::Invalid)?;
-    let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
-    if investigation.concluded_at.is_some() {
-        return Err(concluded());
-    }
     let link = match &source.link {
         None => None,
         Some((kind, id)) => Some((*kind, linked(&mut tx, &child, case, *kind, id).await?)),
@@ -475,13 +507,9 @@ pub async fn record_preliminary(
 ) -> Result<(), AppError> {
     actor.require(Capability::EditChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case, sub_case) = investigation_sub_case(&mut tx, child, sub_case).await?;
+    let (_, case, sub_case, investigation) = editable(&mut tx, child, sub_case).await?;
     let text = required_text(text, "den foreløbige vurdering", 20_000)
         .map_err(|m| AppError::Invalid(FieldErrors::single("preliminary", m)))?;
-    let investigation = investigations::ensure(&mut tx, case, sub_case.id).await?;
-    if investigation.concluded_at.is_some() {
-        return Err(concluded());
-    }
     investigations::set_preliminary(&mut tx, investigation.id, &text, actor.user_id).await?;
     automatic_note(
         &mut tx,
@@ -509,10 +537,8 @@ pub async fn conclude(
     actor.require(Capability::EditChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let view = load(&mut tx, child, sub_case).await?;
+    editable(&mut tx, child, view.sub_case.id).await?;
     let conclusion = Conclusion::parse(input).map_err(AppError::Invalid)?;
-    if view.investigation.concluded_at.is_some() {
-        return Err(concluded());
-    }
     if view.preliminary_due(vaern_store::now()) {
         return Err(AppError::Invalid(FieldErrors::single(
             "preliminary",
@@ -527,6 +553,7 @@ pub async fn conclude(
     for code in ["undersoegelse", "konklusion"] {
         finish(&mut tx, actor, &view.sub_case, code).await?;
     }
+    investigations::delete_drafts(&mut tx, view.investigation.id).await?;
     let body = format!(
         "{} afsluttede undersøgelsen.\nStillingtagen: {}.\nSamlet vurdering: {}\nBegrundelse: {}",
         actor.name,

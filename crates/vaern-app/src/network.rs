@@ -239,15 +239,29 @@ pub async fn siblings(
     for id in network::sibling_children(&mut tx, child.id).await? {
         found.push(children::get(&mut tx, id).await?);
     }
+    // The siblings' names and case numbers are shown to copy from: that is a read of their data.
+    let shown: Vec<Option<ChildId>> = found.iter().map(|s| Some(s.id)).collect();
+    if !shown.is_empty() {
+        access_log::record_many(
+            &mut tx,
+            actor.user_id,
+            &shown,
+            AccessKind::View,
+            &format!(
+                "Søskende til {} (kopi fra søskendes sag)",
+                child.full_name()
+            ),
+        )
+        .await?;
+    }
     tx.commit().await?;
     found.sort_by_key(Child::full_name);
     Ok(found)
 }
 
-/// Copies the shared data of a sibling's case — its network persons (a parent only where the
-/// child has none of that kind; custody never, as it is the child's own), its professionals and
-/// its documents marked «Må deles med søskendes sager» — into the child's case, in one
-/// transaction, journalled on both cases. What the child already has is left as it is, so
+/// Copies the shared data of a sibling's case — its network persons other than parents (custody
+/// never, as it is the child's own), its professionals and its documents marked «Må deles med
+/// søskendes sager» — into the child's case, in one transaction, journalled on both cases. What the child already has is left as it is, so
 /// copying again adds only what is new.
 pub async fn copy_from_sibling(
     db: &vaern_store::Db,
@@ -285,19 +299,14 @@ pub async fn copy_from_sibling(
     )
     .await?;
     let mut copied = Copied::default();
-    let own = network::for_child(&mut tx, child.id).await?;
     for member in network::for_child(&mut tx, sibling.id).await? {
         if member.cpr.is_some() && member.cpr == child.cpr {
             continue;
         }
         let kind = RelationKind::parse(&member.kind).map_err(AppError::Internal)?;
-        // A half-sibling's other parent is not this child's: a parent is copied only where the
-        // child has none of that kind.
-        let other_parent = kind.is_parent()
-            && own
-                .iter()
-                .any(|m| m.kind == member.kind && m.person_id != member.person_id);
-        if other_parent {
+        // Parents are never copied: a shared parent is in both networks already (that is how
+        // siblings are found), and the sibling's other parent may be no parent of this child.
+        if kind.is_parent() {
             continue;
         }
         // Custody is the child's own (CPR says who holds it), so it is never copied.
@@ -321,8 +330,8 @@ pub async fn copy_from_sibling(
     }
     copied.documents = copy_documents(&mut tx, actor, sibling_case, case).await?;
     let summary = format!(
-        "{} personer, {} fagpersoner og {} dokumenter. Forældremyndighed kopieres ikke; \
-         kontrollér den for barnet",
+        "{} personer, {} fagpersoner og {} dokumenter. Forældre og forældremyndighed kopieres \
+         ikke; hent barnets forældre fra CPR",
         copied.persons, copied.professionals, copied.documents
     );
     let to_child = format!(

@@ -511,6 +511,23 @@ pub async fn record_follow_up(
         .ok_or(AppError::NotFound)
 }
 
+/// Whether the case has an approved plan that is current: made from the newest concluded
+/// investigation (a plan from an earlier investigation answers an earlier situation), or any
+/// approved plan when no investigation is concluded.
+pub(crate) async fn current_plan_approved(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+) -> Result<bool, AppError> {
+    let newest = investigations::concluded_for_case(tx, case)
+        .await?
+        .first()
+        .map(|i| i.id);
+    Ok(plans::for_case(tx, case)
+        .await?
+        .iter()
+        .any(|p| p.status == "approved" && (newest.is_none() || p.investigation_id == newest)))
+}
+
 /// The follow-up deadline (BL § 95, stk. 2-3): a follow-up meets the open one, and the next
 /// date it set becomes the new one on the case's open «Indsats og opfølgning» sub-case, so it
 /// shows in Mit overblik. False when there is no such sub-case to carry it.

@@ -176,6 +176,26 @@ async fn the_investigation_after_a_professionals_underretning_carries_the_feedba
         !second.steps.iter().any(|s| s.code == "tilbagemelding"),
         "the notifier is told once"
     );
+    // A new professional's underretning is owed its own feedback.
+    case_process::register_notification(
+        &test.db,
+        &anne,
+        professional.id,
+        &NewNotificationInput {
+            received_at: "2026-11-22T10:00:00+01:00".into(),
+            notifier_name: "Sundhedsplejerske Hanne".into(),
+            ..underretning("professional", &[])
+        },
+    )
+    .await
+    .unwrap();
+    let third = case_process::open_sub_case(&test.db, &anne, professional.id, "investigation")
+        .await
+        .unwrap();
+    assert!(
+        third.steps.iter().any(|s| s.code == "tilbagemelding"),
+        "the second notifier hears what came of their underretning"
+    );
     let other = case_process::open_sub_case(&test.db, &anne, private.id, "investigation")
         .await
         .unwrap();
@@ -266,6 +286,7 @@ async fn a_placement_for_neglect_opens_sibling_investigations() {
             content: "Anbringelse med samtykke".into(),
             reasoning: "Omsorgssvigt".into(),
             appeal_guidance: String::new(),
+            placement_reason: "neglect_or_abuse".into(),
         },
     )
     .await
@@ -297,7 +318,9 @@ async fn a_placement_for_neglect_opens_sibling_investigations() {
     assert!(note.contains("barnets lov § 21, stk. 2-3"), "{note}");
     assert!(note.contains(&sibling.full_name()), "{note}");
     assert!(
-        note.contains("Søskende uden egen sag i Værn: Lille Jensen"),
+        note.contains(
+            "Søskende uden egen sag i Værn (opret barnet for at undersøge): Lille Jensen"
+        ),
         "{note}"
     );
 }

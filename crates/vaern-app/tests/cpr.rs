@@ -218,6 +218,25 @@ async fn a_change_file_reaches_open_cases_once() {
         journal_titles(&test, &anne, &child).await.len(),
         notes.len()
     );
+
+    // Once the transfer is done and closed, a later record of the moved child (a new name)
+    // opens no second transfer: the municipality has not changed again.
+    let mut tx = test.db.tenant(anne.municipality_id).await.unwrap();
+    sub_cases::close(&mut tx, transfer.id, anne.user_id, "Overdraget")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let renamed = format!(
+        "000;2026-11-25\n001;{child_cpr};{};Berg;01;\n\
+         002;{child_cpr};0101;Nørregade 7;2. th.;1165;København K\n\
+         003;{child_cpr};{MOTHER};{FATHER}\n004;{child_cpr};{MOTHER}\n\
+         004;{child_cpr};{GRANDMOTHER}\n999;1\n",
+        child.first_name
+    );
+    let later = cpr::sync(&test.db, Cursor::new(renamed), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((later.notes, later.transfers), (1, 0), "{later:?}");
 }
 
 #[tokio::test]

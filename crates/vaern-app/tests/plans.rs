@@ -57,6 +57,7 @@ async fn decide(
             content: "Anbringelse".into(),
             reasoning: "Barnets behov".into(),
             appeal_guidance: String::new(),
+            placement_reason: "other".into(),
         },
     )
     .await
@@ -255,4 +256,33 @@ async fn a_follow_up_sets_the_next_follow_up_deadline() {
         follow_ups.contains(&("2030-03-01".into(), "met".into())),
         "{follow_ups:?}"
     );
+}
+
+/// A plan answers the investigation it was made from: after a new investigation is concluded,
+/// the old approved plan no longer clears a § 47 placement (BL § 91, stk. 2).
+#[tokio::test]
+async fn a_plan_from_an_earlier_investigation_does_not_clear_a_placement_without_consent() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test).await;
+    let child = a_child(&test, &anne).await;
+    approved_plan(&test, &anne, &child).await;
+    let sub = case_process::open_sub_case(&test.db, &anne, child.id, "investigation")
+        .await
+        .unwrap();
+    investigations::conclude(
+        &test.db,
+        &anne,
+        child.id,
+        sub.id,
+        &ConclusionInput {
+            assessment: "Situationen er forværret".into(),
+            position: "placement_without_consent".into(),
+            reasoning: "Barnets sikkerhed".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let refused = decide(&test, &anne, &child, "bl47").await.unwrap_err();
+    assert!(matches!(refused, AppError::Invalid(_)), "{refused:?}");
 }

@@ -212,6 +212,22 @@ pub async fn delete_draft(
     Ok(())
 }
 
+/// Discards every draft of the investigation (once it is concluded, drafts can never be saved).
+pub async fn delete_drafts(
+    tx: &mut TenantTx,
+    investigation: InvestigationId,
+) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "delete from investigation_drafts where municipality_id = $1 and investigation_id = $2",
+        )
+        .bind(municipality).bind(investigation)
+        .execute(c).await?;
+    });
+    Ok(())
+}
+
 /// A source of what a dimension says.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StoredSource {

@@ -37,12 +37,17 @@
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 30000); });
 })();
-// Autosave: when the tab is hidden or closed, send the draft at once instead of after the pause.
+// Autosave: when the tab is hidden or closed, send the draft at once instead of after the pause
+// — but not while the form itself is being saved, which would bring back what was just saved.
 (function () {
   "use strict";
+  var saving = false;
+  document.addEventListener("submit", function (event) {
+    if (event.target && event.target.id === "dimension-form") { saving = true; }
+  });
   document.addEventListener("visibilitychange", function () {
     var status = document.getElementById("autosave-status");
-    if (document.visibilityState === "hidden" && status && window.htmx) {
+    if (!saving && document.visibilityState === "hidden" && status && window.htmx) {
       window.htmx.trigger(status, "flush");
     }
   });

@@ -59,6 +59,14 @@ pub struct DecisionInput {
     pub content: String,
     pub reasoning: String,
     pub appeal_guidance: String,
+    /// For a placement (§§ 46-47) granted: `neglect_or_abuse` or `other` — whether the placement
+    /// is due to neglect or abuse, which starts the siblings' investigation (BL § 21, stk. 2-3).
+    pub placement_reason: String,
+}
+
+/// Whether the legal basis is a placement (BL §§ 46-47).
+pub fn is_placement(legal_basis: &str) -> bool {
+    matches!(legal_basis, "bl46" | "bl47")
 }
 
 /// A validated decision.
@@ -70,6 +78,8 @@ pub struct Decision {
     pub reasoning: String,
     /// None only for a full grant.
     pub appeal_guidance: Option<String>,
+    /// A granted placement due to neglect or abuse (BL § 21, stk. 2-3).
+    pub neglect_or_abuse: bool,
 }
 
 impl Decision {
@@ -111,12 +121,28 @@ impl Decision {
             }
             _ => Some(guidance.to_owned()),
         };
+        let granted_placement =
+            legal_basis.is_some_and(is_placement) && outcome.is_some_and(|o| o != Outcome::Refusal);
+        let neglect_or_abuse = match input.placement_reason.trim() {
+            "neglect_or_abuse" => granted_placement,
+            "other" => false,
+            _ if granted_placement => {
+                errors.add(
+                    "placement_reason",
+                    "Angiv, om anbringelsen skyldes omsorgssvigt eller overgreb \
+                     (barnets lov § 21, stk. 2-3: så skal søskendes forhold undersøges)",
+                );
+                false
+            }
+            _ => false,
+        };
         errors.into_result(|| Decision {
             legal_basis: legal_basis.expect("checked"),
             outcome: outcome.expect("checked"),
             content: content.expect("checked"),
             reasoning: reasoning.expect("checked"),
             appeal_guidance,
+            neglect_or_abuse,
         })
     }
 }
@@ -132,7 +158,47 @@ mod tests {
             content: "Der bevilges fast kontaktperson.".into(),
             reasoning: "Undersøgelsen viser behov for støtte.".into(),
             appeal_guidance: guidance.into(),
+            placement_reason: String::new(),
         }
+    }
+
+    /// BL § 21, stk. 2-3: a granted placement says whether it is due to neglect or abuse.
+    #[test]
+    fn a_granted_placement_says_whether_it_is_due_to_neglect_or_abuse() {
+        let placement = |outcome: &str, reason: &str| DecisionInput {
+            legal_basis: "bl46".into(),
+            placement_reason: reason.into(),
+            ..input(outcome, STANDARD_APPEAL_GUIDANCE)
+        };
+        let errors = Decision::parse(&placement("grant", ""), true).unwrap_err();
+        assert!(
+            errors
+                .for_field("placement_reason")
+                .unwrap()
+                .contains("§ 21")
+        );
+        assert!(
+            Decision::parse(&placement("grant", "neglect_or_abuse"), true)
+                .unwrap()
+                .neglect_or_abuse
+        );
+        assert!(
+            !Decision::parse(&placement("grant", "other"), true)
+                .unwrap()
+                .neglect_or_abuse
+        );
+        assert!(
+            !Decision::parse(&placement("refusal", ""), true)
+                .unwrap()
+                .neglect_or_abuse,
+            "a refusal places no one"
+        );
+        assert!(
+            !Decision::parse(&input("grant", ""), true)
+                .unwrap()
+                .neglect_or_abuse,
+            "support under § 32 is no placement"
+        );
     }
 
     /// Forvaltningslovens § 19: no decision before partshøring (or a recorded exception).

@@ -453,6 +453,9 @@ pub struct DecisionBody {
     pub reasoning: String,
     /// Required unless `grant`.
     pub appeal_guidance: String,
+    /// For a granted placement (`bl46`, `bl47`), required: `neglect_or_abuse` (opens the
+    /// siblings' investigation, BL § 21, stk. 2-3) or `other`.
+    pub placement_reason: String,
 }
 
 /// Make the decision of a Decision sub-case (after partshøring or a recorded exception).
@@ -472,6 +475,7 @@ pub async fn create_decision(
         content: body.content,
         reasoning: body.reasoning,
         appeal_guidance: body.appeal_guidance,
+        placement_reason: body.placement_reason,
     };
     let decision = case_process::make_decision(&state.db, &actor, child, sub, &input).await?;
     Ok((StatusCode::CREATED, Json(DecisionDto::new(&decision))))

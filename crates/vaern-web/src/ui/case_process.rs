@@ -405,6 +405,7 @@ struct SubCasePage {
     decision: Option<DecisionPanel>,
     paragraphs: Vec<Choice>,
     outcomes: Vec<Choice>,
+    placement_reasons: Vec<Choice>,
 }
 
 /// The decision part of a Decision sub-case: the form, or the decision made.
@@ -566,6 +567,13 @@ async fn sub_case_page(
             .iter()
             .map(|o| Choice::new(o.code(), o.label()))
             .collect(),
+        placement_reasons: vec![
+            Choice::new(
+                "neglect_or_abuse",
+                "Ja – søskende under 15 år skal undersøges (barnets lov § 21, stk. 2-3)",
+            ),
+            Choice::new("other", "Nej – af andre grunde"),
+        ],
     })
 }
 
@@ -727,6 +735,7 @@ async fn create_decision(
                 ("content", input.content),
                 ("reasoning", input.reasoning),
                 ("appeal_guidance", input.appeal_guidance),
+                ("placement_reason", input.placement_reason),
             ];
             sub_case_error(&state, &page, id, sub, error, kept).await
         }

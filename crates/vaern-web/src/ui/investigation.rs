@@ -417,6 +417,9 @@ enum Start {
         input: DimensionInput,
         errors: FieldErrors,
         conflict: bool,
+        /// The version the caseworker started from: kept after a validation error, so a save in
+        /// between is still caught as a conflict.
+        expected: i32,
     },
     Source(FormView),
 }
@@ -451,8 +454,16 @@ async fn dimension_page(
             input,
             errors,
             conflict,
-        } => (input, errors, conflict, version),
-        Start::Saved | Start::Source(_) if draft.is_some() => {
+            expected,
+        } => (
+            input,
+            errors,
+            conflict,
+            if conflict { version } else { expected },
+        ),
+        Start::Saved | Start::Source(_)
+            if draft.is_some() && view.investigation.concluded_at.is_none() =>
+        {
             let (input, draft) = draft.expect("checked");
             notice = Some(format!(
                 "Din kladde fra {} er hentet. Den er ikke gemt i undersøgelsen endnu.",
@@ -592,6 +603,7 @@ async fn save_dimension(
         input: form.input,
         errors,
         conflict,
+        expected,
     };
     let page = dimension_page(&state, &page, id, sub, &key, start).await?;
     Ok((status, render(&page)).into_response())

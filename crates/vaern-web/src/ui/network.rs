@@ -316,8 +316,19 @@ async fn add_person(
             Ok(Redirect::to(&format!("/boern/{id}/netvaerk?besked=tilfoejet")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
+            // What was confirmed stays confirmed, so two warnings never send the caseworker in
+            // circles.
+            let mut person = person_form(input, errors);
+            for (field, ticked) in [
+                ("confirm_new", confirmed.new_person),
+                ("confirm_register", confirmed.against_register),
+            ] {
+                if ticked {
+                    person.insert(field.to_owned(), "on".to_owned());
+                }
+            }
             let forms = Forms {
-                person: person_form(input, errors),
+                person,
                 ..Forms::default()
             };
             let page = network_page(&state, &page, id, None, forms).await?;

@@ -289,13 +289,22 @@ fn pick_rows(
     (investigation.id.to_string(), rows)
 }
 
+/// Which form the request posted, whose fields are shown as typed; the others are filled in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Posted {
+    Nothing,
+    FromInvestigation,
+    DraftGoals,
+    FollowUp,
+}
+
 async fn page_with(
     state: &AppState,
     page: &Page,
     id: ChildId,
     notice: Option<String>,
     mut form: FormView,
-    kept: bool,
+    posted: Posted,
 ) -> Result<PlanPage, UiError> {
     let view = plans::overview(&state.db, &page.actor, id, AccessKind::View).await?;
     let current = view.current();
@@ -306,7 +315,7 @@ async fn page_with(
                 investigation,
                 &view.investigation_dimensions,
                 &mut form,
-                kept,
+                posted == Posted::FromInvestigation,
             ))
         }
         _ => None,
@@ -317,7 +326,7 @@ async fn page_with(
             .iter()
             .enumerate()
             .map(|(index, g)| {
-                if !kept {
+                if posted != Posted::DraftGoals {
                     form.insert(format!("dimension_{index}"), g.dimension.clone());
                     form.insert(format!("wording_{index}"), g.wording.clone());
                     form.insert(
@@ -431,7 +440,7 @@ async fn show(
         id,
         notice(&q.besked),
         FormView::default(),
-        false,
+        Posted::Nothing,
     )
     .await?;
     Ok(render(&page).into_response())
@@ -447,7 +456,7 @@ async fn invalid(
     page: &Page,
     id: ChildId,
     error: AppError,
-    typed: HashMap<String, String>,
+    (posted, typed): (Posted, HashMap<String, String>),
 ) -> Result<Response, UiError> {
     let AppError::Invalid(errors) = error else {
         return Err(error.into());
@@ -456,7 +465,7 @@ async fn invalid(
     for (field, value) in typed {
         form.insert(field, value);
     }
-    let page = page_with(state, page, id, None, form, true).await?;
+    let page = page_with(state, page, id, None, form, posted).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
@@ -538,7 +547,10 @@ async fn create(
         .await
     {
         Ok(_) => Ok(back(id, "udkast")),
-        Err(error) => invalid(&state, &page, id, to_rows(error, &indices), form).await,
+        Err(error) => {
+            let typed = (Posted::FromInvestigation, form);
+            invalid(&state, &page, id, to_rows(error, &indices), typed).await
+        }
     }
 }
 
@@ -559,7 +571,10 @@ async fn update_goals(
         rows.into_iter().map(|(_, key, g)| (key, g)).collect();
     match plans::update_draft(&state.db, &page.actor, id, plan, &goals).await {
         Ok(_) => Ok(back(id, "udkast")),
-        Err(error) => invalid(&state, &page, id, to_rows(error, &indices), form).await,
+        Err(error) => {
+            let typed = (Posted::DraftGoals, form);
+            invalid(&state, &page, id, to_rows(error, &indices), typed).await
+        }
     }
 }
 
@@ -579,7 +594,7 @@ async fn approve(
     let plan: PlanId = form.plan.parse().map_err(|_| AppError::NotFound)?;
     match plans::approve(&state.db, &page.actor, id, plan).await {
         Ok(_) => Ok(back(id, "godkendt")),
-        Err(error) => invalid(&state, &page, id, error, HashMap::new()).await,
+        Err(error) => invalid(&state, &page, id, error, (Posted::Nothing, HashMap::new())).await,
     }
 }
 
@@ -592,7 +607,7 @@ async fn new_version(
     let id = parse_id(&id)?;
     match plans::new_version(&state.db, &page.actor, id).await {
         Ok(_) => Ok(back(id, "ny-version")),
-        Err(error) => invalid(&state, &page, id, error, HashMap::new()).await,
+        Err(error) => invalid(&state, &page, id, error, (Posted::Nothing, HashMap::new())).await,
     }
 }
 
@@ -618,7 +633,7 @@ async fn follow_up(
         .collect();
     match plans::record_follow_up(&state.db, &page.actor, id, &input, &scores).await {
         Ok(_) => Ok(back(id, "opfoelgning")),
-        Err(error) => invalid(&state, &page, id, error, form).await,
+        Err(error) => invalid(&state, &page, id, error, (Posted::FollowUp, form)).await,
     }
 }
 
