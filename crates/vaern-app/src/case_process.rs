@@ -837,7 +837,7 @@ pub async fn make_decision(
         body.push_str(&format!("\n\nKlagevejledning: {guidance}"));
     }
     let plan_rule = match decision.legal_basis {
-        basis if basis.starts_with("bl32") => Some("plan.32_3mdr"),
+        basis if basis.starts_with("bl32") && decision.plan_chosen => Some("plan.32_3mdr"),
         "bl46" => Some("plan.46_3mdr"),
         _ => None,
     };

@@ -287,6 +287,7 @@ async fn a_placement_for_neglect_opens_sibling_investigations() {
             reasoning: "Omsorgssvigt".into(),
             appeal_guidance: String::new(),
             placement_reason: "neglect_or_abuse".into(),
+            plan: String::new(),
         },
     )
     .await

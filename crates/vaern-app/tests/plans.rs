@@ -23,12 +23,23 @@ async fn a_child(test: &TestDb, anne: &Actor) -> children::Child {
     child
 }
 
-/// A decision sub-case with partshøring done, and the decision made on `basis`.
+/// A decision sub-case with partshøring done, and the decision made on `basis` (for § 32
+/// support: a plan is to be made).
 async fn decide(
     test: &TestDb,
     anne: &Actor,
     child: &children::Child,
     basis: &str,
+) -> Result<vaern_store::SubCaseId, AppError> {
+    decide_with_plan(test, anne, child, basis, "yes").await
+}
+
+async fn decide_with_plan(
+    test: &TestDb,
+    anne: &Actor,
+    child: &children::Child,
+    basis: &str,
+    plan: &str,
 ) -> Result<vaern_store::SubCaseId, AppError> {
     let sub = case_process::open_sub_case(&test.db, anne, child.id, "decision")
         .await
@@ -58,6 +69,7 @@ async fn decide(
             reasoning: "Barnets behov".into(),
             appeal_guidance: String::new(),
             placement_reason: "other".into(),
+            plan: plan.into(),
         },
     )
     .await
@@ -285,4 +297,25 @@ async fn a_plan_from_an_earlier_investigation_does_not_clear_a_placement_without
     .unwrap();
     let refused = decide(&test, &anne, &child, "bl47").await.unwrap_err();
     assert!(matches!(refused, AppError::Invalid(_)), "{refused:?}");
+}
+
+/// BL § 91, stk. 1: support under § 32 starts the 3-month deadline only when the caseworker
+/// decides that a plan is to be made.
+#[tokio::test]
+async fn support_starts_the_plan_deadline_only_when_a_plan_is_chosen() {
+    let test = TestDb::new().await;
+    vaern_app::demo::seed(&test.db).await.unwrap();
+    let anne = actor(&test).await;
+    let child = a_child(&test, &anne).await;
+    decide_with_plan(&test, &anne, &child, "bl32_1_3", "no")
+        .await
+        .unwrap();
+    assert!(plan_deadlines(&test, &anne, &child).await.is_empty());
+    decide_with_plan(&test, &anne, &child, "bl32_1_3", "yes")
+        .await
+        .unwrap();
+    assert_eq!(
+        plan_deadlines(&test, &anne, &child).await,
+        ["plan.32_3mdr:open"]
+    );
 }

@@ -62,6 +62,9 @@ pub struct DecisionInput {
     /// For a placement (§§ 46-47) granted: `neglect_or_abuse` or `other` — whether the placement
     /// is due to neglect or abuse, which starts the siblings' investigation (BL § 21, stk. 2-3).
     pub placement_reason: String,
+    /// For support under § 32 granted: `yes` or `no` — whether a barnets plan is to be made
+    /// (BL § 91, stk. 1), which starts its 3-month deadline.
+    pub plan: String,
 }
 
 /// Whether the legal basis is a placement (BL §§ 46-47).
@@ -80,6 +83,8 @@ pub struct Decision {
     pub appeal_guidance: Option<String>,
     /// A granted placement due to neglect or abuse (BL § 21, stk. 2-3).
     pub neglect_or_abuse: bool,
+    /// Granted support under § 32 for which a barnets plan is to be made (BL § 91, stk. 1).
+    pub plan_chosen: bool,
 }
 
 impl Decision {
@@ -136,6 +141,21 @@ impl Decision {
             }
             _ => false,
         };
+        let granted_support = legal_basis.is_some_and(|b| b.starts_with("bl32"))
+            && outcome.is_some_and(|o| o != Outcome::Refusal);
+        let plan_chosen = match input.plan.trim() {
+            "yes" => granted_support,
+            "no" => false,
+            _ if granted_support => {
+                errors.add(
+                    "plan",
+                    "Tag stilling til, om der skal udarbejdes en barnets plan (barnets lov § 91, \
+                     stk. 1)",
+                );
+                false
+            }
+            _ => false,
+        };
         errors.into_result(|| Decision {
             legal_basis: legal_basis.expect("checked"),
             outcome: outcome.expect("checked"),
@@ -143,6 +163,7 @@ impl Decision {
             reasoning: reasoning.expect("checked"),
             appeal_guidance,
             neglect_or_abuse,
+            plan_chosen,
         })
     }
 }
@@ -159,7 +180,30 @@ mod tests {
             reasoning: "Undersøgelsen viser behov for støtte.".into(),
             appeal_guidance: guidance.into(),
             placement_reason: String::new(),
+            plan: "no".into(),
         }
+    }
+
+    /// BL § 91, stk. 1: granting support under § 32, the caseworker decides whether a plan is
+    /// to be made.
+    #[test]
+    fn granted_support_says_whether_a_plan_is_to_be_made() {
+        let support = |plan: &str| DecisionInput {
+            plan: plan.into(),
+            ..input("grant", "")
+        };
+        let errors = Decision::parse(&support(""), true).unwrap_err();
+        assert!(errors.for_field("plan").unwrap().contains("§ 91, stk. 1"));
+        assert!(Decision::parse(&support("yes"), true).unwrap().plan_chosen);
+        assert!(!Decision::parse(&support("no"), true).unwrap().plan_chosen);
+        let refusal = DecisionInput {
+            plan: String::new(),
+            ..input("refusal", STANDARD_APPEAL_GUIDANCE)
+        };
+        assert!(
+            !Decision::parse(&refusal, true).unwrap().plan_chosen,
+            "a refusal needs no plan"
+        );
     }
 
     /// BL § 21, stk. 2-3: a granted placement says whether it is due to neglect or abuse.

@@ -456,6 +456,9 @@ pub struct DecisionBody {
     /// For a granted placement (`bl46`, `bl47`), required: `neglect_or_abuse` (opens the
     /// siblings' investigation, BL § 21, stk. 2-3) or `other`.
     pub placement_reason: String,
+    /// For granted support under § 32 (`bl32_…`), required: `yes` if a barnets plan is to be
+    /// made (starts its 3-month deadline, BL § 91, stk. 1) or `no`.
+    pub plan: String,
 }
 
 /// Make the decision of a Decision sub-case (after partshøring or a recorded exception).
@@ -476,6 +479,7 @@ pub async fn create_decision(
         reasoning: body.reasoning,
         appeal_guidance: body.appeal_guidance,
         placement_reason: body.placement_reason,
+        plan: body.plan,
     };
     let decision = case_process::make_decision(&state.db, &actor, child, sub, &input).await?;
     Ok((StatusCode::CREATED, Json(DecisionDto::new(&decision))))

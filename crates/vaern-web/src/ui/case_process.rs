@@ -406,6 +406,7 @@ struct SubCasePage {
     paragraphs: Vec<Choice>,
     outcomes: Vec<Choice>,
     placement_reasons: Vec<Choice>,
+    plan_choices: Vec<Choice>,
 }
 
 /// The decision part of a Decision sub-case: the form, or the decision made.
@@ -574,6 +575,10 @@ async fn sub_case_page(
             ),
             Choice::new("other", "Nej – af andre grunde"),
         ],
+        plan_choices: vec![
+            Choice::new("yes", "Ja – planen skal foreligge inden 3 måneder"),
+            Choice::new("no", "Nej"),
+        ],
     })
 }
 
@@ -736,6 +741,7 @@ async fn create_decision(
                 ("reasoning", input.reasoning),
                 ("appeal_guidance", input.appeal_guidance),
                 ("placement_reason", input.placement_reason),
+                ("plan", input.plan),
             ];
             sub_case_error(&state, &page, id, sub, error, kept).await
         }

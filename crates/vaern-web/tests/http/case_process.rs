@@ -476,7 +476,8 @@ mod decisions {
 
     fn decision(outcome: &str, guidance: &str) -> Value {
         json!({"legal_basis": "bl32_1_3", "outcome": outcome, "content": "Der bevilges fast kontaktperson.",
-               "reasoning": "Undersøgelsen viser behov for en fast voksen.", "appeal_guidance": guidance})
+               "reasoning": "Undersøgelsen viser behov for en fast voksen.", "appeal_guidance": guidance,
+               "plan": "no"})
     }
 
     #[tokio::test]
