@@ -586,7 +586,7 @@ pub async fn close_sub_case(
             "Delsagen blev netop afsluttet af en anden".into(),
         ));
     }
-    deadlines::cancel_for_sub_case(&mut tx, id).await?;
+    deadlines::cancel_for_sub_case(&mut tx, id, vaern_domain::process::CASE_WIDE).await?;
     let body = format!(
         "{} afsluttede delsagen «{}».\nBegrundelse: {reason}",
         actor.name, sub_case.title

@@ -9,8 +9,8 @@ use vaern_domain::{
     dates::{format_date, format_date_long},
     document::{DocumentKind, NewDocument},
     ics::{
-        Conclusion, ConclusionInput, DIMENSION_FIELDS, Dimension, DimensionInput, DimensionText,
-        Position, Side, Source, SourceInput, SourceLink,
+        Conclusion, ConclusionInput, Dimension, DimensionInput, DimensionText, Position, Side,
+        Source, SourceInput, SourceLink,
     },
     journal::EntryKind,
     process::SubCaseKind,
@@ -215,16 +215,6 @@ async fn links(
     Ok(links)
 }
 
-fn saved_text(saved: &StoredDimension) -> DimensionText {
-    DimensionText {
-        description: saved.description.clone(),
-        resources: saved.resources.clone(),
-        concerns: saved.concerns.clone(),
-        child_view: saved.child_view.clone(),
-        parents_view: saved.parents_view.clone(),
-    }
-}
-
 /// The investigation to change: refused once concluded, or when its sub-case is closed.
 async fn editable(
     tx: &mut TenantTx,
@@ -274,7 +264,7 @@ pub async fn autosave(
         .into_iter()
         .find(|d| d.dimension == dimension.code());
     if let (Some(saved), Ok(text)) = (&saved, DimensionText::parse(input))
-        && saved_text(saved) == text
+        && saved.text() == text
     {
         investigations::delete_draft(&mut tx, investigation.id, dimension.code(), actor.user_id)
             .await?;
@@ -329,17 +319,11 @@ pub async fn save_dimension(
     }
     investigations::delete_draft(&mut tx, investigation.id, dimension.code(), actor.user_id)
         .await?;
-    let filled: Vec<&str> = DIMENSION_FIELDS
-        .iter()
-        .zip([
-            &text.description,
-            &text.resources,
-            &text.concerns,
-            &text.child_view,
-            &text.parents_view,
-        ])
-        .filter(|(_, value)| value.is_some())
-        .map(|((_, label), _)| *label)
+    let filled: Vec<&str> = text
+        .fields()
+        .into_iter()
+        .filter(|(_, _, value)| value.is_some())
+        .map(|(_, label, _)| label)
         .collect();
     let body = format!(
         "{} gemte dimensionen «{}» i undersøgelsen. Udfyldt: {}.",
@@ -648,21 +632,12 @@ fn layout(view: &InvestigationView, actor: &Actor) -> Letter {
         blocks.push(Block::Heading(side.label().to_owned()));
         for dimension in Dimension::ALL.into_iter().filter(|d| d.side() == side) {
             let saved = view.dimension(dimension);
-            let texts: Vec<(&str, &str)> = saved
-                .map(|s| {
-                    DIMENSION_FIELDS
-                        .iter()
-                        .zip([
-                            &s.description,
-                            &s.resources,
-                            &s.concerns,
-                            &s.child_view,
-                            &s.parents_view,
-                        ])
-                        .filter_map(|((_, label), text)| text.as_deref().map(|t| (*label, t)))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let text = saved.map(StoredDimension::text).unwrap_or_default();
+            let texts: Vec<(&str, &str)> = text
+                .fields()
+                .into_iter()
+                .filter_map(|(_, label, value)| value.map(|v| (label, v)))
+                .collect();
             if texts.is_empty() {
                 blocks.push(Block::Bullet(format!(
                     "{}: ikke beskrevet",

@@ -63,18 +63,19 @@ impl PlanView {
 async fn load(tx: &mut TenantTx, child: ChildId) -> Result<(PlanView, ChildCaseId), AppError> {
     let (child, case) = child_case(tx, child).await?;
     let plans = plans::for_case(tx, case).await?;
-    let goals = match plans.first() {
-        Some(plan) => plans::goals(tx, plan.id).await?,
-        None => Vec::new(),
-    };
+    let all_goals = plans::goals_for_case(tx, case).await?;
+    let newest = plans.first().map(|p| p.id);
+    let goals = all_goals
+        .iter()
+        .filter(|(plan, _)| Some(*plan) == newest)
+        .map(|(_, goal)| goal.clone())
+        .collect();
     let (follow_ups, scores) = plans::follow_ups(tx, case).await?;
     let mut goal_names = HashMap::new();
-    // Oldest first, so the newest wording wins.
-    for plan in plans.iter().rev() {
-        for goal in plans::goals(tx, plan.id).await? {
-            let dimension = Dimension::parse(&goal.dimension).map_err(AppError::Internal)?;
-            goal_names.insert(goal.goal_key, (dimension, goal.wording));
-        }
+    // Oldest version first, so the newest wording wins.
+    for (_, goal) in all_goals {
+        let dimension = Dimension::parse(&goal.dimension).map_err(AppError::Internal)?;
+        goal_names.insert(goal.goal_key, (dimension, goal.wording));
     }
     let investigations = investigations::concluded_for_case(tx, case).await?;
     let investigation_dimensions = match investigations.first() {

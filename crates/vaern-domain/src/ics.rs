@@ -177,12 +177,51 @@ impl DimensionText {
         errors.into_result(|| text)
     }
 
+    /// The five texts in [`DIMENSION_FIELDS`] order, each with its field name and label.
+    pub fn fields(&self) -> [(&'static str, &'static str, Option<&str>); 5] {
+        let texts = [
+            &self.description,
+            &self.resources,
+            &self.concerns,
+            &self.child_view,
+            &self.parents_view,
+        ];
+        std::array::from_fn(|i| {
+            (
+                DIMENSION_FIELDS[i].0,
+                DIMENSION_FIELDS[i].1,
+                texts[i].as_deref(),
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.description.is_none()
-            && self.resources.is_none()
-            && self.concerns.is_none()
-            && self.child_view.is_none()
-            && self.parents_view.is_none()
+        self.fields().iter().all(|(_, _, text)| text.is_none())
+    }
+
+    /// The texts as a form shows them (empty where none).
+    pub fn to_input(&self) -> DimensionInput {
+        let text = |t: &Option<String>| t.clone().unwrap_or_default();
+        DimensionInput {
+            description: text(&self.description),
+            resources: text(&self.resources),
+            concerns: text(&self.concerns),
+            child_view: text(&self.child_view),
+            parents_view: text(&self.parents_view),
+        }
+    }
+}
+
+impl DimensionInput {
+    /// The text typed in the field named as in [`DIMENSION_FIELDS`].
+    pub fn field(&self, name: &str) -> &str {
+        match name {
+            "description" => &self.description,
+            "resources" => &self.resources,
+            "concerns" => &self.concerns,
+            "child_view" => &self.child_view,
+            _ => &self.parents_view,
+        }
     }
 }
 

@@ -104,17 +104,31 @@ pub async fn meet_rules_for_case(
     Ok(())
 }
 
-/// Cancels what is still open when a sub-case closes — except the deadline for barnets plan,
-/// which a decision starts and which outlives the decision's sub-case (BL § 91).
-pub async fn cancel_for_sub_case(tx: &mut TenantTx, sub_case: SubCaseId) -> Result<(), StoreError> {
+/// Cancels what is still open when a sub-case closes, except the deadlines of the rules in
+/// `keep` (those that belong to the case, not the sub-case).
+pub async fn cancel_for_sub_case(
+    tx: &mut TenantTx,
+    sub_case: SubCaseId,
+    keep: &[&str],
+) -> Result<(), StoreError> {
     let municipality = tx.municipality();
+    // One placeholder per kept rule, after `''` so the list is never empty.
+    let kept: Vec<String> = std::iter::once("''".to_owned())
+        .chain((0..keep.len()).map(|i| format!("${}", i + 4)))
+        .collect();
+    let sql = format!(
+        "update deadlines set status = 'cancelled', closed_at = $3 \
+         where municipality_id = $1 and sub_case_id = $2 and status = 'open' \
+         and rule_id not in ({})",
+        kept.join(", ")
+    );
     on!(&mut tx.tx, c => {
-        sqlx::query(
-            "update deadlines set status = 'cancelled', closed_at = $3 \
-             where municipality_id = $1 and sub_case_id = $2 and status = 'open' \
-             and rule_id not like 'plan.%'",
-        )
-        .bind(municipality).bind(sub_case).bind(now()).execute(c).await?;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(municipality).bind(sub_case).bind(now());
+        for rule in keep {
+            query = query.bind(*rule);
+        }
+        query.execute(c).await?;
     });
     Ok(())
 }

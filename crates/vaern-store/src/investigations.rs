@@ -74,6 +74,19 @@ pub struct StoredDimension {
     pub updated_by_name: Option<String>,
 }
 
+impl StoredDimension {
+    /// The five texts as saved.
+    pub fn text(&self) -> DimensionText {
+        DimensionText {
+            description: self.description.clone(),
+            resources: self.resources.clone(),
+            concerns: self.concerns.clone(),
+            child_view: self.child_view.clone(),
+            parents_view: self.parents_view.clone(),
+        }
+    }
+}
+
 /// The investigation's saved dimensions (those ever saved).
 pub async fn dimensions(
     tx: &mut TenantTx,

@@ -166,6 +166,31 @@ pub async fn goals(tx: &mut TenantTx, plan: PlanId) -> Result<Vec<StoredGoal>, S
     }))
 }
 
+/// Every goal of every version of the case's plan, oldest version first, each in order.
+pub async fn goals_for_case(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+) -> Result<Vec<(PlanId, StoredGoal)>, StoreError> {
+    let municipality = tx.municipality();
+    let rows: Vec<GoalRow> = on!(&mut tx.tx, c => {
+        sqlx::query_as(
+            "select g.plan_id, g.id, g.goal_key, g.position, g.dimension, g.wording, g.measures, \
+             g.target_date from plan_goals g join plans p on p.id = g.plan_id \
+             where g.municipality_id = $1 and p.child_case_id = $2 \
+             order by p.version, g.position",
+        )
+        .bind(municipality).bind(case).fetch_all(c).await?
+    });
+    Ok(rows.into_iter().map(|r| (r.plan_id, r.goal)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct GoalRow {
+    plan_id: PlanId,
+    #[sqlx(flatten)]
+    goal: StoredGoal,
+}
+
 /// A follow-up as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StoredFollowUp {

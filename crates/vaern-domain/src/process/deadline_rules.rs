@@ -338,6 +338,11 @@ pub const RULES: &[DeadlineRule] = &[
     ),
 ];
 
+/// Rules whose deadline belongs to the child's case rather than the sub-case that started it:
+/// barnets plan is due 3 months after a decision whatever becomes of the decision's sub-case
+/// (BL § 91), so closing that sub-case leaves these deadlines running.
+pub const CASE_WIDE: &[&str] = &["plan.32_3mdr", "plan.46_3mdr"];
+
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static DeadlineRule> {
     RULES.iter().find(|r| r.id == id)

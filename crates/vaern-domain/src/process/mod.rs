@@ -7,6 +7,6 @@ pub mod kinds;
 pub mod notification;
 
 pub use deadline_rules::{
-    DeadlineRule, LocalStandard, Offset, RULES, WhenDue, effective_due_at, rule,
+    CASE_WIDE, DeadlineRule, LocalStandard, Offset, RULES, WhenDue, effective_due_at, rule,
 };
 pub use kinds::{Applies, FEEDBACK_STEP, SECOND_REVIEW_STEP, StepContext, StepDef, SubCaseKind};

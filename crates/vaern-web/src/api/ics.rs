@@ -22,8 +22,8 @@ use vaern_app::{
 use vaern_domain::{
     FieldErrors,
     ics::{
-        ConclusionInput, Dimension, DimensionInput, FollowUpDecision, FollowUpInput, GoalInput,
-        Position, Side, SourceInput,
+        ConclusionInput, Dimension, DimensionInput, DimensionText, FollowUpDecision, FollowUpInput,
+        GoalInput, Position, Side, SourceInput,
     },
 };
 use vaern_store::{
@@ -129,21 +129,15 @@ pub struct DimensionDto {
 
 impl DimensionDto {
     fn new(dimension: Dimension, saved: Option<&StoredDimension>) -> Self {
-        let text = |f: fn(&StoredDimension) -> &Option<String>| saved.and_then(|s| f(s).clone());
-        let description = text(|s| &s.description);
-        let resources = text(|s| &s.resources);
-        let concerns = text(|s| &s.concerns);
-        let child_view = text(|s| &s.child_view);
-        let parents_view = text(|s| &s.parents_view);
-        let filled = [
-            &description,
-            &resources,
-            &concerns,
-            &child_view,
-            &parents_view,
-        ]
-        .iter()
-        .any(|t| t.is_some());
+        let text = saved.map(StoredDimension::text).unwrap_or_default();
+        let filled = !text.is_empty();
+        let DimensionText {
+            description,
+            resources,
+            concerns,
+            child_view,
+            parents_view,
+        } = text;
         DimensionDto {
             code: dimension.code(),
             label: dimension.label(),

@@ -91,21 +91,9 @@ fn rows(view: &InvestigationView) -> Vec<DimensionRow> {
         for (j, dimension) in dimensions.iter().enumerate() {
             let t = (j as f64 + 1.0) / (dimensions.len() as f64 + 1.0);
             let saved = view.dimension(*dimension);
-            let has =
-                |f: fn(&StoredDimension) -> &Option<String>| saved.is_some_and(|s| f(s).is_some());
-            let resources = has(|s| &s.resources);
-            let concerns = has(|s| &s.concerns);
-            let filled = saved.is_some_and(|s| {
-                [
-                    &s.description,
-                    &s.resources,
-                    &s.concerns,
-                    &s.child_view,
-                    &s.parents_view,
-                ]
-                .iter()
-                .any(|t| t.is_some())
-            });
+            let text = saved.map(StoredDimension::text).unwrap_or_default();
+            let (resources, concerns) = (text.resources.is_some(), text.concerns.is_some());
+            let filled = !text.is_empty();
             rows.push(DimensionRow {
                 code: dimension.code(),
                 label: dimension.label(),
@@ -439,13 +427,7 @@ async fn dimension_page(
         draft,
         links,
     } = investigations::dimension(&state.db, &page.actor, id, sub, code, AccessKind::View).await?;
-    let saved_input = |s: &StoredDimension| DimensionInput {
-        description: s.description.clone().unwrap_or_default(),
-        resources: s.resources.clone().unwrap_or_default(),
-        concerns: s.concerns.clone().unwrap_or_default(),
-        child_view: s.child_view.clone().unwrap_or_default(),
-        parents_view: s.parents_view.clone().unwrap_or_default(),
-    };
+    let saved_input = |s: &StoredDimension| s.text().to_input();
     let version = saved.as_ref().map_or(0, |s| s.version);
     let mut notice = None;
     let mut source_form = FormView::default();
@@ -491,18 +473,9 @@ async fn dimension_page(
         ),
     };
     let theirs = conflict.then(|| saved.as_ref().map(saved_input).unwrap_or_default());
-    let value = |i: &DimensionInput, name: &str| -> String {
-        match name {
-            "description" => i.description.clone(),
-            "resources" => i.resources.clone(),
-            "concerns" => i.concerns.clone(),
-            "child_view" => i.child_view.clone(),
-            _ => i.parents_view.clone(),
-        }
-    };
     let mut form = FormView::new([], errors);
     for (name, _) in DIMENSION_FIELDS {
-        form.insert(name.to_owned(), value(&input, name));
+        form.insert(name.to_owned(), input.field(name).to_owned());
     }
     let child = ChildView::new(&view.child);
     Ok(DimensionPage {
@@ -518,7 +491,7 @@ async fn dimension_page(
             .map(|(name, label)| FieldView {
                 name,
                 label,
-                saved: theirs.as_ref().map(|t| value(t, name)),
+                saved: theirs.as_ref().map(|t| t.field(name).to_owned()),
             })
             .collect(),
         expected_version,

@@ -499,7 +499,7 @@ async fn after_four_months_the_preliminary_assessment_comes_first() {
     let municipality = app.municipality("901").await;
     let mut tx = app.test.db.tenant(municipality).await.unwrap();
     let now = vaern_store::now();
-    deadlines::cancel_for_sub_case(&mut tx, sub_case_id)
+    deadlines::cancel_for_sub_case(&mut tx, sub_case_id, &[])
         .await
         .unwrap();
     deadlines::create(
