@@ -30,14 +30,6 @@ pub struct InMemoryRegister {
 }
 
 impl InMemoryRegister {
-    pub fn new(persons: impl IntoIterator<Item = RegisterPerson>) -> Self {
-        let register = Self::default();
-        for person in persons {
-            register.insert(person);
-        }
-        register
-    }
-
     /// Adds or replaces a person's record.
     pub fn insert(&self, person: RegisterPerson) {
         self.persons
