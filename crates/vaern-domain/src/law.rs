@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// A legal basis.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Paragraph {
     pub id: &'static str,
     /// As cited in letters, e.g. "Barnets lov § 32, stk. 1, nr. 3".
@@ -72,6 +72,11 @@ pub const PARAGRAPHS: &[Paragraph] = &[
         "bl47",
         "Barnets lov § 47",
         "Anbringelse uden for hjemmet uden samtykke",
+    ),
+    p(
+        "bl114",
+        "Barnets lov § 114",
+        "Ungestøtte til unge på 18-22 år (efterværn)",
     ),
 ];
 

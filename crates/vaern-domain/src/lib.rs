@@ -7,6 +7,7 @@ pub mod child;
 pub mod cpr;
 pub mod dates;
 pub mod document;
+pub mod economy;
 pub mod ics;
 pub mod journal;
 pub mod law;
