@@ -116,14 +116,15 @@ pub(crate) async fn open_with_deadlines(
     Ok((sub_case, started))
 }
 
-/// What the case's state adds to a new sub-case's steps: running measures (an open «Indsats og
-/// opfølgning» sub-case, until measures are records of their own) and a professional's
-/// underretning still awaiting feedback.
+/// What the case's state adds to a new sub-case's steps: running measures (an active measure, or
+/// an open «Indsats og opfølgning» sub-case) and a professional's underretning still awaiting
+/// feedback.
 async fn case_context(tx: &mut TenantTx, case: ChildCaseId) -> Result<StepContext, AppError> {
     let sub_cases = sub_cases::for_case(tx, case).await?;
-    let running_measures = sub_cases
-        .iter()
-        .any(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
+    let running_measures = vaern_store::measures::any_active(tx, case).await?
+        || sub_cases
+            .iter()
+            .any(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
     // Each feedback step answers one professional's underretning: feedback is due while there
     // are more of those than sub-cases that took the step, so each notifier hears what came of
     // their underretning.

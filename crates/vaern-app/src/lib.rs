@@ -9,6 +9,7 @@ pub mod cpr;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;
+pub mod economy;
 pub mod investigations;
 pub mod jobs;
 pub mod journal;

@@ -40,6 +40,13 @@ pub enum Capability {
     LeadTeam,
     /// Set the municipality's closed days and local deadline standards.
     ManageMunicipality,
+    /// Read providers, offers and prices (the catalogue measures are chosen from).
+    ReadOffers,
+    /// Read the economy overview and budgets (aggregates, no child's name).
+    ReadEconomy,
+    /// Maintain providers, offers and prices, update prices, run payments, set budgets and the
+    /// kompetenceplan's threshold.
+    ManageEconomy,
 }
 
 impl Role {
@@ -55,16 +62,29 @@ impl Role {
     pub fn capabilities(self) -> &'static [Capability] {
         use Capability::*;
         match self {
-            Role::Caseworker => &[ReadChildren, EditChildren, WriteJournal],
-            Role::TeamLead => &[ReadChildren, EditChildren, WriteJournal, LeadTeam],
-            Role::Finance => &[],
+            Role::Caseworker => &[ReadChildren, EditChildren, WriteJournal, ReadOffers],
+            Role::TeamLead => &[
+                ReadChildren,
+                EditChildren,
+                WriteJournal,
+                LeadTeam,
+                ReadOffers,
+                ReadEconomy,
+            ],
+            Role::Finance => &[ReadOffers, ReadEconomy, ManageEconomy],
             Role::Admin => &[
                 ManageUsers,
                 ManageMunicipality,
                 ReadAccessLog,
                 ExportAccessLog,
             ],
-            Role::Auditor => &[ReadChildren, ReadAccessLog, ExportAccessLog],
+            Role::Auditor => &[
+                ReadChildren,
+                ReadAccessLog,
+                ExportAccessLog,
+                ReadOffers,
+                ReadEconomy,
+            ],
         }
     }
 
@@ -142,6 +162,18 @@ mod tests {
     fn administrators_and_finance_do_not_read_childrens_cases() {
         assert!(!Role::Admin.can(Capability::ReadChildren));
         assert!(!Role::Finance.can(Capability::ReadChildren));
+    }
+
+    #[test]
+    fn only_finance_manages_the_economy_and_caseworkers_see_no_aggregates() {
+        assert!(Role::Finance.can(Capability::ManageEconomy));
+        assert!(
+            Role::ALL
+                .iter()
+                .all(|r| *r == Role::Finance || !r.can(Capability::ManageEconomy))
+        );
+        assert!(!Role::Caseworker.can(Capability::ReadEconomy));
+        assert!(Role::Caseworker.can(Capability::ReadOffers));
     }
 
     #[test]

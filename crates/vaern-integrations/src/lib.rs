@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
 
 pub mod extract;
+pub mod finance;
 pub mod register;

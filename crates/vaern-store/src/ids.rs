@@ -94,4 +94,18 @@ id_type! {
     GoalKey;
     /// A follow-up on barnets plan.
     FollowUpId;
+    /// A provider (udfører) of offers.
+    ProviderId;
+    /// An offer (tilbud) of a provider.
+    OfferId;
+    /// One price period of an offer.
+    PricePeriodId;
+    /// A mass price update.
+    PriceUpdateId;
+    /// A measure (indsats) on a child's case.
+    MeasureId;
+    /// A monthly payment run.
+    PaymentRunId;
+    /// One line of a payment run.
+    PaymentLineId;
 }

@@ -178,14 +178,21 @@ pub struct MeasureInput {
     pub purpose: String,
 }
 
-/// A valid measure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMeasure {
-    pub legal_basis: &'static Paragraph,
+/// What is bought and for how long: enough to compute the cost (a candidate in the simulation
+/// is just this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
     pub quantity: i64,
     pub hours_per: HoursPer,
     pub starts_on: Date,
     pub ends_on: Date,
+}
+
+/// A valid measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMeasure {
+    pub legal_basis: &'static Paragraph,
+    pub terms: Terms,
     pub purpose: String,
 }
 
@@ -235,11 +242,14 @@ pub fn format_quantity(quantity: i64) -> String {
     }
 }
 
-impl NewMeasure {
-    /// Validates a measure for an offer priced per `unit`.
-    pub fn parse(input: &MeasureInput, unit: Option<Unit>) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let legal_basis = errors.take("legal_basis", legal_basis(&input.legal_basis));
+impl Terms {
+    /// Validates quantity and dates for an offer priced per `unit`, recording problems in
+    /// `errors`.
+    pub fn parse(
+        input: &MeasureInput,
+        unit: Option<Unit>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
         let quantity = errors.take("quantity", parse_quantity(&input.quantity));
         let hours_per = if unit == Some(Unit::Hour) {
             errors.take("hours_per", HoursPer::parse(&input.hours_per))
@@ -264,43 +274,44 @@ impl NewMeasure {
             }
             text => errors.take("ends_on", parse_date(text)),
         };
+        let (starts_on, ends_on) = (starts_on?, ends_on?);
+        if ends_on < starts_on {
+            errors.add("ends_on", "Slutdatoen ligger før startdatoen");
+            return None;
+        }
+        if ends_on - starts_on > Duration::days(MAX_YEARS * 366) {
+            errors.add(
+                "ends_on",
+                format!("Den forventede varighed er over {MAX_YEARS} år. Tjek slutdatoen"),
+            );
+            return None;
+        }
+        let (quantity, hours_per) = (quantity?, hours_per?);
+        Some(Terms {
+            quantity,
+            hours_per,
+            starts_on,
+            ends_on,
+        })
+    }
+}
+
+impl NewMeasure {
+    /// Validates a measure for an offer priced per `unit`.
+    pub fn parse(input: &MeasureInput, unit: Option<Unit>) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let legal_basis = errors.take("legal_basis", legal_basis(&input.legal_basis));
+        let terms = Terms::parse(input, unit, &mut errors);
         let purpose = errors.take(
             "purpose",
             required_text(&input.purpose, "formålet med indsatsen", 4000).map_err(|m| {
                 format!("{m} (barnets lov § 32, stk. 3: afgørelsen skal angive formålet)")
             }),
         );
-        if let (Some(start), Some(end)) = (starts_on, ends_on) {
-            if end < start {
-                errors.add("ends_on", "Slutdatoen ligger før startdatoen");
-            } else if end - start > Duration::days(MAX_YEARS * 366) {
-                errors.add(
-                    "ends_on",
-                    format!("Den forventede varighed er over {MAX_YEARS} år. Tjek slutdatoen"),
-                );
-            }
-        }
-        match (
-            legal_basis,
-            quantity,
-            hours_per,
-            starts_on,
-            ends_on,
-            purpose,
-        ) {
-            (
-                Some(legal_basis),
-                Some(quantity),
-                Some(hours_per),
-                Some(starts_on),
-                Some(ends_on),
-                Some(purpose),
-            ) if errors.is_empty() => Ok(Self {
+        match (legal_basis, terms, purpose) {
+            (Some(legal_basis), Some(terms), Some(purpose)) if errors.is_empty() => Ok(Self {
                 legal_basis,
-                quantity,
-                hours_per,
-                starts_on,
-                ends_on,
+                terms,
                 purpose,
             }),
             _ => Err(errors),

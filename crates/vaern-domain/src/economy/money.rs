@@ -9,6 +9,14 @@ pub const MAX_PRICE_ORE: i64 = 500_000_000;
 /// Parses a non-negative amount in kroner as typed: `1234`, `1.234`, `1234,5`, `1.234,50`, with
 /// or without `kr.`. `label` names the field in messages (e.g. "prisen").
 pub fn parse_kroner(input: &str, label: &str) -> Result<i64, String> {
+    parse_amount(input, label, MAX_PRICE_ORE)
+}
+
+/// The highest budget we accept for one area and year: 100 mia. kr.
+pub const MAX_BUDGET_ORE: i64 = 10_000_000_000_000;
+
+/// Like [`parse_kroner`] with another ceiling (`max_ore`).
+pub fn parse_amount(input: &str, label: &str, max_ore: i64) -> Result<i64, String> {
     let cleaned: String = input
         .trim()
         .trim_end_matches('.')
@@ -39,23 +47,23 @@ pub fn parse_kroner(input: &str, label: &str) -> Result<i64, String> {
     if digits.is_empty() || !grouped_well || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(form());
     }
-    let kroner: i64 = digits.parse().map_err(|_| too_high(label))?;
+    let kroner: i64 = digits.parse().map_err(|_| too_high(label, max_ore))?;
     let ore_part: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
     let ore = kroner
         .checked_mul(100)
         .and_then(|k| k.checked_add(ore_part))
-        .ok_or_else(|| too_high(label))?;
-    if ore > MAX_PRICE_ORE {
-        return Err(too_high(label));
+        .ok_or_else(|| too_high(label, max_ore))?;
+    if ore > max_ore {
+        return Err(too_high(label, max_ore));
     }
     Ok(ore)
 }
 
-fn too_high(label: &str) -> String {
+fn too_high(label: &str, max_ore: i64) -> String {
     format!(
         "{} er urimeligt høj (over {}). Tjek beløbet",
         capitalised(label),
-        format_kroner(MAX_PRICE_ORE)
+        format_kroner(max_ore)
     )
 }
 
