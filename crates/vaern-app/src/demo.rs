@@ -5,13 +5,17 @@
 //! are well-formed but chosen without modulus-11, which CPR has not required since 2007.
 
 use time::{Date, Duration, Month};
+use vaern_domain::economy::{
+    cost::{PricePeriod, Unit},
+    offers::{NewOffer, NewProvider, ProviderKind},
+};
 use vaern_domain::{
     Cpr, Role,
     child::{NewChild, NewChildInput},
     journal::EntryKind,
     register::{RegisterAddress, RegisterPerson, RegisterStatus},
 };
-use vaern_store::{Db, children, journal, municipalities, users};
+use vaern_store::{Db, budgets, children, journal, municipalities, offers as stored_offers, users};
 
 use crate::{AppError, auth::hash_password, today};
 
@@ -166,6 +170,7 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
             teams.push(municipalities::create_team(&mut tx, name).await?.id);
         }
         let mut caseworkers = Vec::new();
+        let mut finance = None;
         for (i, (username, role, name)) in demo.users.iter().enumerate() {
             let user = users::create(
                 &mut tx,
@@ -178,9 +183,15 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                 },
             )
             .await?;
+            if *role == Role::Finance {
+                finance = Some(user.id);
+            }
             if matches!(role, Role::Caseworker | Role::TeamLead) {
                 caseworkers.push(user);
             }
+        }
+        if let Some(by) = finance {
+            seed_catalogue(&mut tx, by, today).await?;
         }
         for _ in 0..demo.children {
             let n = serial;
@@ -416,4 +427,83 @@ mod tests {
             }
         }
     }
+}
+
+/// Demo providers: (name, CVR, kind, [(offer, unit, price in øre)]).
+type DemoProvider = (
+    &'static str,
+    Option<&'static str>,
+    ProviderKind,
+    &'static [(&'static str, Unit, i64)],
+);
+
+const PROVIDERS: [DemoProvider; 5] = [
+    (
+        "Familiehuset Lyngen",
+        Some("29130000"),
+        ProviderKind::FamilyTreatment,
+        &[("Familiebehandling", Unit::Hour, 85_000)],
+    ),
+    (
+        "Støttecentret Værnby",
+        Some("34120005"),
+        ProviderKind::ContactPerson,
+        &[
+            ("Fast kontaktperson", Unit::Hour, 42_500),
+            ("Aflastning i weekender", Unit::Day, 160_000),
+        ],
+    ),
+    (
+        "Opholdsstedet Solsikken",
+        Some("25740009"),
+        ProviderKind::ResidentialHome,
+        &[("Døgnophold", Unit::Day, 295_000)],
+    ),
+    (
+        "Plejefamilien Holm",
+        None,
+        ProviderKind::FosterFamily,
+        &[("Forstærket plejefamilie", Unit::Month, 3_850_000)],
+    ),
+    (
+        "Døgninstitutionen Egely",
+        Some("19480003"),
+        ProviderKind::ResidentialInstitution,
+        &[("Døgnplads", Unit::Day, 430_000)],
+    ),
+];
+
+/// The demo catalogue with prices from 1 January last year, and the kompetenceplan's threshold
+/// of 500.000 kr.
+async fn seed_catalogue(
+    tx: &mut vaern_store::TenantTx,
+    by: vaern_store::UserId,
+    today: Date,
+) -> Result<(), AppError> {
+    let from = Date::from_calendar_date(today.year() - 1, Month::January, 1)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    for (name, cvr, kind, offers) in PROVIDERS {
+        let provider = NewProvider {
+            name: name.to_owned(),
+            cvr: cvr.map(str::to_owned),
+            kind,
+            tilbudsportal_id: None,
+        };
+        let provider = stored_offers::add_provider(tx, &provider, by).await?;
+        for (offer, unit, price) in offers {
+            let offer = NewOffer {
+                name: (*offer).to_owned(),
+                unit: *unit,
+            };
+            let offer = stored_offers::add_offer(tx, provider.id, &offer, by).await?;
+            let period = PricePeriod {
+                from,
+                to: None,
+                price_ore: *price,
+            };
+            stored_offers::add_price(tx, offer.id, &period, None, by).await?;
+        }
+    }
+    budgets::set_approval_threshold(tx, 50_000_000, by).await?;
+    Ok(())
 }

@@ -8,10 +8,12 @@ mod children;
 mod countdown;
 mod deadlines;
 pub(crate) mod documents;
+mod economy;
 mod investigation;
 mod journal;
 mod letters;
 mod login;
+mod measures;
 mod municipality_settings;
 mod network;
 mod overview;
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .merge(address_book::router())
         .merge(investigation::router())
         .merge(plan::router())
+        .merge(measures::router())
+        .merge(economy::router())
         .merge(admin::router())
         .merge(municipality_settings::router())
         .merge(team::router())
@@ -62,6 +66,9 @@ pub struct Layout {
     pub can_export_log: bool,
     pub can_lead_team: bool,
     pub can_manage_municipality: bool,
+    pub can_read_offers: bool,
+    pub can_read_economy: bool,
+    pub can_manage_economy: bool,
 }
 
 /// The logged-in user of a UI request, as the policy middleware authenticated them.
@@ -107,6 +114,9 @@ impl Page {
             can_export_log: can(Capability::ExportAccessLog),
             can_lead_team: can(Capability::LeadTeam),
             can_manage_municipality: can(Capability::ManageMunicipality),
+            can_read_offers: can(Capability::ReadOffers),
+            can_read_economy: can(Capability::ReadEconomy),
+            can_manage_economy: can(Capability::ManageEconomy),
         }
     }
 }

@@ -90,6 +90,7 @@ impl EntryView {
 }
 
 /// An option of a select.
+#[derive(Clone)]
 pub struct Choice {
     pub id: String,
     pub name: String,
