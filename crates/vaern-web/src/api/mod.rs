@@ -8,6 +8,7 @@ mod children;
 mod deadlines;
 mod documents;
 pub(crate) mod dto;
+mod economy;
 mod ics;
 mod journal;
 mod letters;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(ics::router())
         .merge(address_book::router())
+        .merge(economy::router())
         .merge(users::router())
         .merge(team::router())
         .merge(access_log::router())
@@ -98,6 +100,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         ics::create_document,
         ics::get_plans, ics::get_plan_version, ics::create_plan, ics::put_goals, ics::approve_plan,
         ics::new_plan_version, ics::compare_plans, ics::create_follow_up,
+        economy::list_providers, economy::create_provider, economy::create_offer,
+        economy::list_offers, economy::create_price, economy::list_measures,
+        economy::create_measure, economy::simulate, economy::approve_measure,
+        economy::start_measure, economy::end_measure, economy::awaiting_approval,
+        economy::list_price_updates, economy::preview_price_update,
+        economy::create_price_update, economy::undo_price_update, economy::list_payment_runs,
+        economy::create_payment_run, economy::get_payment_run, economy::export_payment_run,
+        economy::get_economy, economy::put_budget, economy::put_threshold,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
     modifiers(&BearerAuth),

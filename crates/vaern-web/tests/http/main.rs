@@ -6,6 +6,7 @@ mod api;
 mod case_process;
 mod common;
 mod documents;
+mod economy;
 mod ics;
 mod ics_ui;
 mod letters;

@@ -49,6 +49,9 @@ fn target_may_be_missing(path: &str) -> bool {
         || path.contains("/undersoegelse")
         || path.starts_with("/api/v1/children/{id}/plans/{")
         || path.starts_with("/boern/{id}/plan/")
+        || ["{measure}", "{provider}", "{offer}", "{update}", "{run}"]
+            .iter()
+            .any(|p| path.contains(p))
 }
 
 /// Whether a concrete path matches a route pattern (`{…}` matches one segment).
