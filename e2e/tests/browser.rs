@@ -877,3 +877,139 @@ async fn a_caseworker_investigates_with_ics_makes_the_plan_and_follows_up() {
     assert!(chart.contains("Emma kommer sjældent i skole: 3"), "{chart}");
     assert!(b.text().await.contains("Målenes score ved hver opfølgning"));
 }
+
+impl Browser {
+    /// Sets a date field's value by script: how a date is typed into it depends on the browser's
+    /// locale, which is not what these tests are about.
+    async fn set_date(&self, id: &str, iso: &str) {
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![Value::from(id), Value::from(iso)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn select_label(&self, id: &str, label: &str) {
+        let select = self.client.find(Locator::Id(id)).await.unwrap();
+        select.select_by_label(label).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_caseworker_simulates_the_cost_of_two_candidates_and_a_lead_approves_the_measure() {
+    let b = start().await;
+    b.login("raadgiver901").await;
+    let first_child = b
+        .client
+        .find(Locator::Css("main table tbody tr td a"))
+        .await
+        .unwrap();
+    first_child.click().await.unwrap();
+    b.wait_for_url("/overblik").await;
+    b.click_link("Indsatser og økonomi").await;
+    b.wait_for_url("/indsatser").await;
+    b.check_accessibility("indsatser").await;
+
+    // Two candidates, added without a page reload: the total follows.
+    let placement = "Døgnophold (Opholdsstedet Solsikken)";
+    b.select_label("sim-offer", placement).await;
+    b.fill("sim-quantity", "1").await;
+    b.set_date("sim-start", "2027-01-01").await;
+    b.set_date("sim-end", "2027-01-10").await;
+    b.press("Tilføj kandidat").await;
+    b.wait_for_text("Kandidat: Døgnophold").await;
+    b.wait_for_text("29.500 kr.").await;
+    b.select_label("sim-offer", "Familiebehandling (Familiehuset Lyngen)")
+        .await;
+    b.fill("sim-quantity", "2").await;
+    b.set_date("sim-start", "2027-01-04").await;
+    b.set_date("sim-end", "2027-01-31").await;
+    b.press("Tilføj kandidat").await;
+    b.wait_for_text("Kandidat: Familiebehandling").await;
+    let total = || async {
+        b.client
+            .find(Locator::Id("simulering-i-alt"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        total().await,
+        "36.300 kr.",
+        "10 days at 2.950 kr. + 4 weeks of 2 hours at 850 kr."
+    );
+    let remove = b
+        .client
+        .find(Locator::Css("button[name=remove][value='0']"))
+        .await
+        .unwrap();
+    remove.click().await.unwrap();
+    for _ in 0..100 {
+        if total().await == "6.800 kr." {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        total().await,
+        "6.800 kr.",
+        "the removed candidate no longer counts"
+    );
+    assert!(!b.text().await.contains("Kandidat: Døgnophold"));
+    assert!(
+        b.path().await.ends_with("/indsatser"),
+        "no page reload: {}",
+        b.path().await
+    );
+    b.check_accessibility("indsatser-simulering").await;
+
+    // The measure planned; above the threshold the caseworker cannot approve it.
+    b.select_label(
+        "legal_basis",
+        "Barnets lov § 46 – Anbringelse uden for hjemmet med samtykke",
+    )
+    .await;
+    b.select_label("offer_id", placement).await;
+    b.fill("quantity", "1").await;
+    b.set_date("starts_on", "2027-01-01").await;
+    b.set_date("ends_on", "2027-12-31").await;
+    b.fill("purpose", "En tryg hverdag med skolegang").await;
+    b.press("Planlæg indsatsen").await;
+    b.wait_for_url("besked=planlagt").await;
+    assert!(b.text().await.contains("kræver teamleder"));
+    let approve = b
+        .client
+        .find(Locator::Css("form[action$='/godkend'] button"))
+        .await
+        .unwrap();
+    approve.click().await.unwrap();
+    b.wait_for_text("skal godkendes af en teamleder").await;
+    b.check_accessibility("indsatser-godkendelse-afvist").await;
+
+    // The lead approves it from the queue, by keyboard.
+    b.client.delete_all_cookies().await.unwrap();
+    b.login("teamleder901").await;
+    b.goto("/godkendelser").await;
+    b.wait_for_text("Godkendelser").await;
+    assert!(b.text().await.contains(placement));
+    b.check_accessibility("godkendelser").await;
+    let approve = b
+        .client
+        .find(Locator::Css("main form button"))
+        .await
+        .unwrap();
+    approve
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    b.wait_for_url("besked=godkendt").await;
+    assert!(
+        b.text()
+            .await
+            .contains("Ingen indsatser venter på godkendelse")
+    );
+}
