@@ -7,6 +7,8 @@ use vaern_domain::process::{RULES, WhenDue};
 use vaern_store::{Db, deadlines, municipalities, sub_cases, users};
 use vaern_testkit::TestDb;
 
+mod economy;
+
 #[derive(Parser)]
 #[command(name = "vaern-bench", about = "Værn benchmarks (see BENCHMARKS.md)")]
 struct Cli {
@@ -31,14 +33,21 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         persons: u64,
     },
+    /// Seed N running measures over N/4 children's cases, then time a mass price update (preview
+    /// and apply, journalled on every case), a month's payment run, its rerun and the exports,
+    /// reporting peak memory.
+    Economy {
+        #[arg(long, default_value_t = 20_000)]
+        measures: usize,
+    },
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
@@ -47,11 +56,12 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Deadlines { count, repeat } => deadline_scan(count, repeat).await,
         Command::CprImport { persons } => cpr_import(persons).await,
+        Command::Economy { measures } => economy::run(measures).await,
     }
 }
 
 /// A line of `/proc/self/status` in MiB, e.g. `VmHWM` (peak resident memory).
-fn status_mib(field: &str) -> f64 {
+pub(crate) fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
