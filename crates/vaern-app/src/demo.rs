@@ -379,56 +379,6 @@ fn demo_cpr(birth: Date, n: usize, girl: bool) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-    use vaern_domain::Cpr;
-
-    #[test]
-    fn demo_cprs_are_valid_and_match_birth_date_and_sex() {
-        for n in 0..30 {
-            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
-            let girl = n.is_multiple_of(2);
-            let cpr = Cpr::parse(&demo_cpr(birth, n, girl)).unwrap();
-            assert_eq!(cpr.birth_date(), birth);
-            assert_eq!(cpr.sex() == vaern_domain::Sex::Female, girl);
-        }
-    }
-
-    #[test]
-    fn demo_parents_are_registered_with_valid_distinct_cprs_and_the_child_names_them() {
-        let mut seen = std::collections::HashSet::new();
-        for n in 0..60 {
-            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
-            let family = DemoFamily::new(n, birth, "901", ("Emma", "Hansen"));
-            let child = demo_cpr(birth, n, true);
-            let [record, mother, father] = family.records(&child).unwrap();
-            assert_eq!(mother.cpr.sex(), vaern_domain::Sex::Female);
-            assert_eq!(father.cpr.sex(), vaern_domain::Sex::Male);
-            assert!(mother.cpr.birth_date() < birth && father.cpr.birth_date() < birth);
-            assert!(seen.insert(mother.cpr.clone()) && seen.insert(father.cpr.clone()));
-            assert_eq!(record.mother.as_ref(), Some(&mother.cpr));
-            assert_eq!(record.custody, [mother.cpr.clone(), father.cpr.clone()]);
-            assert_eq!(record.address.unwrap().municipality_code, "0901");
-        }
-    }
-
-    #[test]
-    fn there_is_one_login_of_each_role_per_municipality() {
-        let logins = logins();
-        for role in Role::ALL {
-            for code in ["901", "902"] {
-                assert!(
-                    logins
-                        .iter()
-                        .any(|l| l.role == role && l.username.ends_with(code))
-                );
-            }
-        }
-    }
-}
-
 /// Demo providers: (name, CVR, kind, [(offer, unit, price in øre)]).
 type DemoProvider = (
     &'static str,
@@ -506,4 +456,54 @@ async fn seed_catalogue(
     }
     budgets::set_approval_threshold(tx, 50_000_000, by).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+    use vaern_domain::Cpr;
+
+    #[test]
+    fn demo_cprs_are_valid_and_match_birth_date_and_sex() {
+        for n in 0..30 {
+            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
+            let girl = n.is_multiple_of(2);
+            let cpr = Cpr::parse(&demo_cpr(birth, n, girl)).unwrap();
+            assert_eq!(cpr.birth_date(), birth);
+            assert_eq!(cpr.sex() == vaern_domain::Sex::Female, girl);
+        }
+    }
+
+    #[test]
+    fn demo_parents_are_registered_with_valid_distinct_cprs_and_the_child_names_them() {
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..60 {
+            let birth = demo_birth_date(n, date!(2026 - 11 - 23));
+            let family = DemoFamily::new(n, birth, "901", ("Emma", "Hansen"));
+            let child = demo_cpr(birth, n, true);
+            let [record, mother, father] = family.records(&child).unwrap();
+            assert_eq!(mother.cpr.sex(), vaern_domain::Sex::Female);
+            assert_eq!(father.cpr.sex(), vaern_domain::Sex::Male);
+            assert!(mother.cpr.birth_date() < birth && father.cpr.birth_date() < birth);
+            assert!(seen.insert(mother.cpr.clone()) && seen.insert(father.cpr.clone()));
+            assert_eq!(record.mother.as_ref(), Some(&mother.cpr));
+            assert_eq!(record.custody, [mother.cpr.clone(), father.cpr.clone()]);
+            assert_eq!(record.address.unwrap().municipality_code, "0901");
+        }
+    }
+
+    #[test]
+    fn there_is_one_login_of_each_role_per_municipality() {
+        let logins = logins();
+        for role in Role::ALL {
+            for code in ["901", "902"] {
+                assert!(
+                    logins
+                        .iter()
+                        .any(|l| l.role == role && l.username.ends_with(code))
+                );
+            }
+        }
+    }
 }

@@ -52,7 +52,7 @@ pub struct MeasureCost {
 impl MeasureCost {
     pub fn of(charge: &Charge<'_>, year: i32) -> Self {
         let total = charge.total();
-        let days = i64::from((charge.ends_on - charge.starts_on).whole_days() + 1).max(1);
+        let days = ((charge.ends_on - charge.starts_on).whole_days() + 1).max(1);
         MeasureCost {
             total,
             this_year: charge.in_year(year).ore,
@@ -343,17 +343,16 @@ pub async fn create(
     let parsed = NewMeasure::parse(input, unit);
     let (offer, measure) = match (offer, parsed) {
         (Ok(offer), Ok(measure)) => (offer, measure),
-        (offer, parsed) => {
+        (Ok(_), Err(errors)) => return Err(AppError::Invalid(errors)),
+        (Err(AppError::Invalid(offer_errors)), parsed) => {
+            // Every problem at once: the offer's and the rest of the form's.
             let mut errors = parsed.err().unwrap_or_default();
-            if let Err(AppError::Invalid(offer_errors)) = offer {
-                for e in offer_errors.iter() {
-                    errors.add(&e.field, e.message.clone());
-                }
-            } else if let Err(other) = offer {
-                return Err(other);
+            for e in offer_errors.iter() {
+                errors.add(&e.field, e.message.clone());
             }
             return Err(AppError::Invalid(errors));
         }
+        (Err(other), _) => return Err(other),
     };
     let goals = chosen_goals(&mut tx, case, &request.goals).await?;
     let provider = ProviderKind::parse(&offer.provider_kind).map_err(AppError::Internal)?;
