@@ -3451,3 +3451,135 @@ mod plans {
         assert!(follow_ups.is_empty() && scores.is_empty());
     }
 }
+
+/// A measure on the world's first child, with a provider and an offer priced from 2026.
+async fn a_measure(w: &World) -> (vaern_store::measures::Measure, vaern_store::ProviderId) {
+    use vaern_domain::economy::{
+        cost::{PricePeriod, Unit},
+        measures::{MeasureGroup, MeasureInput, NewMeasure},
+        offers::{NewOffer, NewProvider, ProviderKind},
+    };
+    use vaern_store::{measures, offers};
+    let child = child_with_case(w, "150615-4122", "Emma", "Nielsen").await;
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    let provider = NewProvider {
+        name: "Solsikken".into(),
+        cvr: None,
+        kind: ProviderKind::ResidentialHome,
+        tilbudsportal_id: None,
+    };
+    let provider = offers::add_provider(&mut tx, &provider, w.worker)
+        .await
+        .unwrap();
+    let offer = NewOffer {
+        name: "Døgnophold".into(),
+        unit: Unit::Day,
+    };
+    let offer = offers::add_offer(&mut tx, provider.id, &offer, w.worker)
+        .await
+        .unwrap();
+    let price = PricePeriod {
+        from: date!(2026 - 01 - 01),
+        to: None,
+        price_ore: 100_000,
+    };
+    offers::add_price(&mut tx, offer.id, &price, None, w.worker)
+        .await
+        .unwrap();
+    let input = MeasureInput {
+        legal_basis: "bl46".into(),
+        offer_id: offer.id.to_string(),
+        quantity: "1".into(),
+        hours_per: String::new(),
+        starts_on: "2026-11-01".into(),
+        ends_on: "2027-10-31".into(),
+        purpose: "Tryghed".into(),
+    };
+    let measure = NewMeasure::parse(&input, Some(Unit::Day)).unwrap();
+    let case = child.case_id.unwrap();
+    let m = measures::create(
+        &mut tx,
+        case,
+        offer.id,
+        &measure,
+        MeasureGroup::ResidentialHome,
+        &[],
+        w.worker,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (m, provider.id)
+}
+
+/// Two payment runs for the same month at once would both see nothing paid; the line's number
+/// per measure and month is unique, so the second cannot write the same first payment.
+#[tokio::test]
+async fn a_measure_is_paid_once_per_line_number_and_month() {
+    use vaern_store::payments::{self, NewLine};
+    let w = world().await;
+    let (measure, provider) = a_measure(&w).await;
+    let line = |seq| NewLine {
+        measure: measure.id,
+        provider,
+        seq,
+        correction: seq > 1,
+        amount_ore: 100,
+        account: "5.28.22",
+        text: "Døgnophold, nov. 2026",
+    };
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    payments::create_run(&mut tx, "2026-11", &[line(1)], w.worker)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    let twice = payments::create_run(&mut tx, "2026-11", &[line(1)], w.worker).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    drop(tx);
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    payments::create_run(&mut tx, "2026-11", &[line(2)], w.worker)
+        .await
+        .unwrap();
+    let paid = payments::paid_for_period(&mut tx, "2026-11").await.unwrap();
+    assert_eq!(paid, vec![(measure.id, 200, 2)]);
+    tx.commit().await.unwrap();
+}
+
+/// A measure changes status only from the version and status it was read at.
+#[tokio::test]
+async fn a_measure_changes_only_from_the_version_read() {
+    use vaern_store::measures::{self, Change};
+    let w = world().await;
+    let (measure, _) = a_measure(&w).await;
+    let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
+    let approve = || Change::Approve { by: w.worker };
+    assert!(
+        measures::change(&mut tx, measure.id, 1, "planned", approve())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !measures::change(&mut tx, measure.id, 1, "planned", approve())
+            .await
+            .unwrap()
+    );
+    let stored = measures::get(&mut tx, measure.id).await.unwrap();
+    assert_eq!((stored.status.as_str(), stored.version), ("approved", 2));
+    tx.commit().await.unwrap();
+    let mut other = w.test.db.tenant(w.other).await.unwrap();
+    assert!(matches!(
+        measures::get(&mut other, measure.id).await,
+        Err(StoreError::NotFound)
+    ));
+    if let Db::Postgres(pool) = &w.test.db {
+        for table in ["providers", "offers", "price_periods", "measures"] {
+            let sql = format!("select count(*) from {table}");
+            let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(count, 0, "{table} must be hidden without app.municipality");
+        }
+    }
+}

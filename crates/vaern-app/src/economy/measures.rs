@@ -442,17 +442,22 @@ async fn chosen_goals(
     Ok(keys)
 }
 
-/// The measure on the child's case; `NotFound` for another child's.
-async fn measure_of(
-    tx: &mut TenantTx,
-    case: ChildCaseId,
+/// A transaction for changing a measure on the child's case: the case and the measure as read;
+/// `NotFound` for another child's measure.
+async fn editing(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
     id: MeasureId,
-) -> Result<Measure, AppError> {
-    let measure = measures::get(tx, id).await?;
+) -> Result<(TenantTx, ChildCaseId, Measure), AppError> {
+    actor.require(Capability::EditChildren)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let (_, case) = child_case(&mut tx, child).await?;
+    let measure = measures::get(&mut tx, id).await?;
     if measure.child_case_id != case {
         return Err(AppError::NotFound);
     }
-    Ok(measure)
+    Ok((tx, case, measure))
 }
 
 fn changed_meanwhile() -> AppError {
@@ -475,10 +480,7 @@ pub async fn approve(
     id: MeasureId,
     version: i32,
 ) -> Result<Measure, AppError> {
-    actor.require(Capability::EditChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case) = child_case(&mut tx, child).await?;
-    let measure = measure_of(&mut tx, case, id).await?;
+    let (mut tx, case, measure) = editing(db, actor, child, id).await?;
     if measure.status != MeasureStatus::Planned.code() {
         return Err(wrong_status(&measure, "godkendes"));
     }
@@ -531,10 +533,7 @@ pub async fn start(
     id: MeasureId,
     version: i32,
 ) -> Result<Measure, AppError> {
-    actor.require(Capability::EditChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case) = child_case(&mut tx, child).await?;
-    let measure = measure_of(&mut tx, case, id).await?;
+    let (mut tx, case, measure) = editing(db, actor, child, id).await?;
     if measure.status != MeasureStatus::Approved.code() {
         return Err(wrong_status(&measure, "igangsættes"));
     }
@@ -603,10 +602,7 @@ pub async fn end(
     version: i32,
     input: &EndInput,
 ) -> Result<Measure, AppError> {
-    actor.require(Capability::EditChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
-    let (_, case) = child_case(&mut tx, child).await?;
-    let measure = measure_of(&mut tx, case, id).await?;
+    let (mut tx, case, measure) = editing(db, actor, child, id).await?;
     let status =
         MeasureStatus::parse(&measure.status).ok_or_else(|| AppError::Internal("status".into()))?;
     if status == MeasureStatus::Ended {
