@@ -120,4 +120,46 @@ async fn mit_overblik_needs_the_same_number_of_statements_for_7_and_60_cases() {
         "statements for Mit overblik must not depend on the number of cases"
     );
     assert!(many <= 20, "Mit overblik takes {many} statements");
+
+    // The child's «Indsatser og økonomi» tab: the same for one measure as for eight.
+    let child = mine[0].id;
+    let tab = format!("{base}/boern/{child}/indsatser");
+    let offers = vaern_app::economy::offers::catalogue(&test.db, &anne)
+        .await
+        .unwrap()
+        .offers;
+    let plan = |i: usize| vaern_app::economy::measures::NewMeasureRequest {
+        measure: vaern_domain::economy::measures::MeasureInput {
+            legal_basis: "bl32_1_3".into(),
+            offer_id: offers[i % offers.len()].id.to_string(),
+            quantity: "1".into(),
+            hours_per: "week".into(),
+            starts_on: "2027-01-01".into(),
+            ends_on: "2027-06-30".into(),
+            purpose: "Støtte".into(),
+        },
+        goals: Vec::new(),
+    };
+    let tab_statements = || async {
+        let before = vaern_store::queries();
+        let page = client.get(&tab).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Indsatser og økonomi"));
+        vaern_store::queries() - before
+    };
+    vaern_app::economy::measures::create(&test.db, &anne, child, &plan(0))
+        .await
+        .unwrap();
+    tab_statements().await; // warm up
+    let one = tab_statements().await;
+    for i in 1..8 {
+        vaern_app::economy::measures::create(&test.db, &anne, child, &plan(i))
+            .await
+            .unwrap();
+    }
+    let eight = tab_statements().await;
+    eprintln!("Indsatser og økonomi: {one} statements with 1 measure, {eight} with 8");
+    assert_eq!(
+        one, eight,
+        "statements for the tab must not depend on the number of measures"
+    );
 }

@@ -99,15 +99,18 @@ pub struct MeasuresView {
     pub threshold: Option<i64>,
 }
 
+/// The case's measures with their costs, the prices they were computed from and the
+/// kompetenceplan's threshold.
 async fn rows(
     tx: &mut TenantTx,
     case: ChildCaseId,
     year: i32,
-) -> Result<Vec<MeasureRow>, AppError> {
+) -> Result<(Vec<MeasureRow>, PriceBook, Option<i64>), AppError> {
     let list = measures::for_case(tx, case).await?;
     let book = PriceBook::for_measures(tx, &list).await?;
     let threshold = budgets::approval_threshold(tx).await?;
-    list.into_iter()
+    let rows = list
+        .into_iter()
         .map(|measure| {
             let c = charge(&measure, book.of(measure.offer_id))?;
             let cost = MeasureCost::of(&c, year);
@@ -117,7 +120,8 @@ async fn rows(
                 measure,
             })
         })
-        .collect()
+        .collect::<Result<_, AppError>>()?;
+    Ok((rows, book, threshold))
 }
 
 /// The tab «Indsatser og økonomi»; reading it is access-logged.
@@ -131,12 +135,7 @@ pub async fn for_child(
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let year = today().year();
-    let rows = rows(&mut tx, case, year).await?;
-    let book = PriceBook::for_measures(
-        &mut tx,
-        &rows.iter().map(|r| r.measure.clone()).collect::<Vec<_>>(),
-    )
-    .await?;
+    let (rows, book, threshold) = rows(&mut tx, case, year).await?;
     let mut months = [0i64; 12];
     let mut committed = MeasureCost::default();
     for row in rows.iter().filter(|r| counts(&r.measure)) {
@@ -148,7 +147,6 @@ pub async fn for_child(
     }
     let offers = offers::offers(&mut tx).await?;
     let goals = current_goals(&mut tx, case).await?;
-    let threshold = budgets::approval_threshold(&mut tx).await?;
     access_log::record(
         &mut tx,
         actor.user_id,
@@ -241,6 +239,7 @@ pub async fn simulate(
     let year = today().year();
     let committed = rows(&mut tx, case, year)
         .await?
+        .0
         .into_iter()
         .filter(|r| counts(&r.measure))
         .fold(MeasureCost::default(), |sum, r| sum + r.cost);

@@ -284,7 +284,13 @@ async fn page_with(
     action_error: Option<String>,
 ) -> Result<MeasuresPage, UiError> {
     let view = measures::for_child(&state.db, &page.actor, id, AccessKind::View).await?;
-    let simulation = measures::simulate(&state.db, &page.actor, id, &[], AccessKind::View).await?;
+    // No candidates yet: the simulation starts from what is committed.
+    let simulation = Simulation {
+        year: view.year,
+        committed: view.committed,
+        candidates: Vec::new(),
+        total: view.committed,
+    };
     let offers: Vec<Choice> = view
         .offers
         .iter()
