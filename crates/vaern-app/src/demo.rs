@@ -69,15 +69,15 @@ const MUNICIPALITIES: [DemoMunicipality; 2] = [
     },
 ];
 
-const GIRLS: [&str; 15] = [
+pub(crate) const GIRLS: [&str; 15] = [
     "Emma", "Ida", "Clara", "Freja", "Alma", "Ella", "Sofia", "Laura", "Karla", "Agnes", "Nora",
     "Asta", "Josefine", "Mathilde", "Liva",
 ];
-const BOYS: [&str; 15] = [
+pub(crate) const BOYS: [&str; 15] = [
     "William", "Noah", "Oscar", "Lucas", "Carl", "Alfred", "Malthe", "Emil", "Valdemar", "Aksel",
     "Magnus", "Villads", "Elias", "Frederik", "Anton",
 ];
-const SURNAMES: [&str; 15] = [
+pub(crate) const SURNAMES: [&str; 15] = [
     "Nielsen",
     "Jensen",
     "Hansen",
@@ -101,7 +101,7 @@ const FATHERS: [&str; 8] = [
     "Thomas", "Martin", "Jesper", "Michael", "Rasmus", "Anders", "Peter", "Ali",
 ];
 
-const NOTES: [(&str, &str); 4] = [
+pub(crate) const NOTES: [(&str, &str); 4] = [
     (
         "Telefonsamtale med skolen",
         "Klasselæreren fortæller, at barnet i perioder kommer sent og virker træt. Der er aftalt et \
@@ -425,7 +425,7 @@ const PROVIDERS: [DemoProvider; 5] = [
 
 /// The demo catalogue with prices from 1 January last year, and the kompetenceplan's threshold
 /// of 500.000 kr.
-async fn seed_catalogue(
+pub(crate) async fn seed_catalogue(
     tx: &mut vaern_store::TenantTx,
     by: vaern_store::UserId,
     today: Date,

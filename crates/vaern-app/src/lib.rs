@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod address_book;
 pub mod auth;
+pub mod bench_data;
 pub mod case_process;
 pub mod children;
 pub mod cpr;

@@ -10,6 +10,7 @@ pub mod address_book;
 pub mod admin_log;
 pub mod auth;
 pub mod budgets;
+pub mod bulk;
 pub mod children;
 pub mod deadlines;
 pub mod decisions;

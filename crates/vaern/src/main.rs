@@ -35,6 +35,16 @@ enum Command {
     Migrate,
     /// Seed demo data into an empty database.
     Demo,
+    /// Fill an empty database with a deterministic synthetic Denmark for load benchmarks: the
+    /// 98 municipalities, cases, sub-cases, journal, deadlines, users and measures.
+    BenchData {
+        /// `small` (about 600 cases) or `national` (about 60,000 cases, 3 mio. journal entries).
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// The seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage municipalities.
     Municipality {
         #[command(subcommand)]
@@ -153,6 +163,41 @@ async fn main() -> anyhow::Result<()> {
             let db = open(&config).await?;
             demo::seed(&db).await.map_err(explain)?;
             print_logins();
+            Ok(())
+        }
+        Command::BenchData { scale, seed } => {
+            let scale = vaern_app::bench_data::Scale::parse(&scale).map_err(anyhow::Error::msg)?;
+            let db = open(&config).await?;
+            let started = std::time::Instant::now();
+            let mut progress = |what: &str, done: usize, of: usize| {
+                let filled = done * 30 / of.max(1);
+                eprint!(
+                    "\r[{}{}] {done}/{of} {what} ({:.0} s)",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled),
+                    started.elapsed().as_secs_f64()
+                );
+            };
+            let report = vaern_app::bench_data::generate(&db, scale, seed, &mut progress)
+                .await
+                .map_err(explain)?;
+            eprintln!();
+            println!(
+                "Genereret på {:.1} s: {} kommuner, {} brugere, {} sager, {} delsager, {} sagsskridt, \
+                 {} underretninger, {} journalnotater, {} frister, {} indsatser. Brugernavne som \
+                 raadgiver101-4 og teamleder101-3; adgangskode {}.",
+                started.elapsed().as_secs_f64(),
+                report.municipalities,
+                report.users,
+                report.cases,
+                report.sub_cases,
+                report.steps,
+                report.notifications,
+                report.journal_entries,
+                report.deadlines,
+                report.measures,
+                demo::DEMO_PASSWORD
+            );
             Ok(())
         }
         Command::Municipality {
