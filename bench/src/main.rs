@@ -8,6 +8,7 @@ use vaern_store::{Db, deadlines, municipalities, sub_cases, users};
 use vaern_testkit::TestDb;
 
 mod economy;
+mod load;
 
 #[derive(Parser)]
 #[command(name = "vaern-bench", about = "Værn benchmarks (see BENCHMARKS.md)")]
@@ -40,6 +41,27 @@ enum Command {
         #[arg(long, default_value_t = 20_000)]
         measures: usize,
     },
+    /// Start `vaern serve` on a database filled by `vaern bench-data` and drive simulated
+    /// caseworkers and team leads against it (see BENCHMARKS.md).
+    Load {
+        /// The vaern binary to start.
+        #[arg(long, default_value = "target/release/vaern")]
+        vaern: String,
+        /// The database `vaern bench-data` filled.
+        #[arg(long)]
+        database: String,
+        /// The scale it was filled at (`small` or `national`): decides the user names.
+        #[arg(long, default_value = "national")]
+        scale: String,
+        /// Concurrent simulated users.
+        #[arg(long, default_value_t = 50)]
+        users: usize,
+        /// How long the mix runs.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 18_181)]
+        port: u16,
+    },
 }
 
 pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
@@ -57,6 +79,25 @@ async fn main() -> anyhow::Result<()> {
         Command::Deadlines { count, repeat } => deadline_scan(count, repeat).await,
         Command::CprImport { persons } => cpr_import(persons).await,
         Command::Economy { measures } => economy::run(measures).await,
+        Command::Load {
+            vaern,
+            database,
+            scale,
+            users,
+            seconds,
+            port,
+        } => {
+            let scale = vaern_app::bench_data::Scale::parse(&scale).map_err(anyhow::Error::msg)?;
+            load::run(load::Options {
+                vaern,
+                database,
+                scale,
+                users,
+                seconds,
+                port,
+            })
+            .await
+        }
     }
 }
 

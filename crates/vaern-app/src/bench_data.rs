@@ -180,6 +180,40 @@ pub struct Report {
     pub measures: usize,
 }
 
+/// A municipality's share of `total` by its population `weight`.
+fn share(total: usize, weight: u32) -> usize {
+    let all: u32 = MUNICIPALITIES.iter().map(|m| m.2).sum();
+    (total * weight as usize).div_ceil(all as usize)
+}
+
+/// How many users a municipality of `weight` gets: at least one of each role and a few
+/// caseworkers.
+fn staff_count(scale: Scale, weight: u32) -> usize {
+    share(scale.users(), weight).max(6)
+}
+
+/// The role of a municipality's n-th generated user.
+fn role_of(n: usize) -> Role {
+    match n {
+        0 => Role::Admin,
+        1 => Role::Finance,
+        2 => Role::Auditor,
+        n if n % 10 == 3 => Role::TeamLead,
+        _ => Role::Caseworker,
+    }
+}
+
+/// Every generated user's name and role at `scale` (for load tests).
+pub fn logins(scale: Scale) -> Vec<(String, Role)> {
+    MUNICIPALITIES
+        .iter()
+        .flat_map(|(code, _, weight)| {
+            (0..staff_count(scale, *weight))
+                .map(move |n| (username(role_of(n), code, n), role_of(n)))
+        })
+        .collect()
+}
+
 /// A user name of a generated municipality: `raadgiver101-7`, `teamleder101-1`, …; every one
 /// has the demo password.
 pub fn username(role: Role, code: &str, n: usize) -> String {
@@ -215,18 +249,15 @@ pub async fn generate(
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let hash = hash_password(DEMO_PASSWORD)?;
-    let total_weight: u32 = MUNICIPALITIES.iter().map(|m| m.2).sum();
     let mut report = Report::default();
     let now = vaern_store::now();
-    let cases_total = scale.cases();
     for (i, (code, name, weight)) in MUNICIPALITIES.iter().enumerate() {
-        let share = |total: usize| (total * *weight as usize).div_ceil(total_weight as usize);
         let mut global = db.global().await?;
         let municipality =
             municipalities::create(&mut global, code, &format!("{name} Kommune")).await?;
         global.commit().await?;
-        let staff = share(scale.users()).max(6);
-        let cases = share(cases_total).max(2);
+        let staff = staff_count(scale, *weight);
+        let cases = share(scale.cases(), *weight).max(2);
         let (workers, offers) = users_and_teams(
             db,
             municipality.id,
@@ -306,13 +337,7 @@ async fn users_and_teams(
     let mut rows = Vec::with_capacity(staff);
     let mut workers = Vec::new();
     for n in 0..staff {
-        let role = match n {
-            0 => Role::Admin,
-            1 => Role::Finance,
-            2 => Role::Auditor,
-            n if n % 10 == 3 => Role::TeamLead,
-            _ => Role::Caseworker,
-        };
+        let role = role_of(n);
         let user = id(rng);
         let team = teams[n % teams.len()];
         if matches!(role, Role::Caseworker | Role::TeamLead) {

@@ -54,6 +54,12 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Without statistics SQLite's planner scans sub-cases and steps for Mit overblik
+                // instead of starting from the caseworker's cases (0.3 s at the national scale of
+                // BENCHMARKS.md): each connection refreshes them where stale, bounded in work.
+                .pragma("analysis_limit", "400")
+                .pragma("optimize", "0x10002")
+                .optimize_on_close(true, Some(400))
                 .disable_statement_logging();
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             let pool = SqlitePoolOptions::new()
