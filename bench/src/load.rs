@@ -263,7 +263,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             .env("VAERN_LISTEN", format!("127.0.0.1:{}", options.port))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(std::env::temp_dir().join("vaern-load-server.log"))?)
+            .stderr(std::fs::File::create(
+                std::env::temp_dir().join("vaern-load-server.log"),
+            )?)
             .spawn()?,
     };
     let probe = client();

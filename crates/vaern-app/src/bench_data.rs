@@ -287,6 +287,9 @@ pub async fn generate(
         report.municipalities += 1;
         progress("kommuner", i + 1, MUNICIPALITIES.len());
     }
+    let mut tx = db.global().await?;
+    bulk::analyze(&mut tx).await?;
+    tx.commit().await?;
     Ok(report)
 }
 

@@ -84,3 +84,13 @@ pub async fn set_next_case_number(tx: &mut TenantTx, next: i64) -> Result<(), St
     });
     Ok(())
 }
+
+/// Refreshes the query planner's statistics after a bulk load: without them both databases plan
+/// Mit overblik and the journal as scans (BENCHMARKS.md, issue 8). On PostgreSQL only the tables'
+/// owner can analyze them; as another role this skips them with a notice.
+pub async fn analyze(tx: &mut crate::GlobalTx) -> Result<(), StoreError> {
+    on!(&mut tx.tx, c => {
+        sqlx::query("analyze").execute(c).await?;
+    });
+    Ok(())
+}
