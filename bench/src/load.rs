@@ -42,15 +42,7 @@ impl Drop for Server {
 
 impl Server {
     fn peak_rss_mib(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-            .map_or(f64::NAN, |kb| kb / 1024.0)
+        crate::process_status_mib(&self.child.id().to_string(), "VmHWM:")
     }
 }
 
@@ -113,7 +105,6 @@ async fn login(client: &Client, base: &str, username: &str) -> anyhow::Result<()
 /// One timed request; the page's text. A server error or a refusal stops the run: the mix
 /// must measure pages, not error pages.
 async fn timed(
-    client: &Client,
     samples: &Samples,
     label: &'static str,
     request: reqwest::RequestBuilder,
@@ -144,17 +135,10 @@ async fn caseworker_round(
     samples: &Samples,
     rng: &mut StdRng,
 ) -> anyhow::Result<()> {
-    let overview = timed(
-        client,
-        samples,
-        "Mit overblik",
-        client.get(format!("{base}/")),
-    )
-    .await?;
+    let overview = timed(samples, "Mit overblik", client.get(format!("{base}/"))).await?;
     let names = ["Emma", "Noah", "Ida", "Oscar", "Freja", "Nielsen", "Hansen"];
     let q = names[rng.random_range(0..names.len())];
     timed(
-        client,
         samples,
         "Søgning",
         client.get(format!("{base}/boern?q={q}")),
@@ -165,14 +149,12 @@ async fn caseworker_round(
         return Ok(());
     };
     let page = timed(
-        client,
         samples,
         "Barnets overblik",
         client.get(format!("{base}{child}/overblik")),
     )
     .await?;
     let journal = timed(
-        client,
         samples,
         "Journal",
         client.get(format!("{base}{child}/journal")),
@@ -181,7 +163,6 @@ async fn caseworker_round(
     if rng.random_range(0..4) == 0 {
         let token = csrf(&journal).unwrap_or_default();
         timed(
-            client,
             samples,
             "Skriv notat",
             client.post(format!("{base}{child}/journal")).form(&[
@@ -193,16 +174,9 @@ async fn caseworker_round(
         .await?;
     }
     if let Some(sub) = links(&page, &format!("{child}/delsager/")).first() {
-        timed(
-            client,
-            samples,
-            "Delsag",
-            client.get(format!("{base}{sub}")),
-        )
-        .await?;
+        timed(samples, "Delsag", client.get(format!("{base}{sub}"))).await?;
     }
     timed(
-        client,
         samples,
         "Indsatser og økonomi",
         client.get(format!("{base}{child}/indsatser")),
@@ -213,15 +187,8 @@ async fn caseworker_round(
 
 /// A team lead's round: the team's cases and the economy report.
 async fn lead_round(client: &Client, base: &str, samples: &Samples) -> anyhow::Result<()> {
+    timed(samples, "Teamets sager", client.get(format!("{base}/team"))).await?;
     timed(
-        client,
-        samples,
-        "Teamets sager",
-        client.get(format!("{base}/team")),
-    )
-    .await?;
-    timed(
-        client,
         samples,
         "Økonomirapport",
         client.get(format!("{base}/oekonomi")),

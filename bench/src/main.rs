@@ -103,7 +103,12 @@ async fn main() -> anyhow::Result<()> {
 
 /// A line of `/proc/self/status` in MiB, e.g. `VmHWM` (peak resident memory).
 pub(crate) fn status_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    process_status_mib("self", field)
+}
+
+/// A line of `/proc/<process>/status` in MiB (`process` is a pid or `self`).
+pub(crate) fn process_status_mib(process: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{process}/status"))
         .ok()
         .and_then(|status| {
             status
