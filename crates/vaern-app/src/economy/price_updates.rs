@@ -178,8 +178,8 @@ async fn plan(tx: &mut TenantTx, parsed: Parsed) -> Result<PricePlan, AppError> 
     let eff = parsed.effective_from;
     let ids: Vec<OfferId> = parsed.changes.iter().map(|(o, _)| *o).collect();
     let catalogue = offers::offers(tx).await?;
-    let mut book = PriceBook::from_rows(offers::prices_for(tx, &ids).await?);
     let stored = offers::prices_for(tx, &ids).await?;
+    let book = PriceBook::from_rows(stored.clone());
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
     let mut new_book = PriceBook::default();
@@ -273,8 +273,6 @@ async fn plan(tx: &mut TenantTx, parsed: Parsed) -> Result<PricePlan, AppError> 
             }),
         }
     }
-    book = PriceBook::default();
-    drop(book);
     Ok(PricePlan {
         effective_from: eff,
         description: parsed.description,
