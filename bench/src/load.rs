@@ -1,6 +1,7 @@
 //! The load test of issue 8: starts `vaern serve` on a generated database (timing its start-up),
 //! measures the `/healthz` ceiling, then drives a mix of simulated users — caseworkers through a
-//! day's pages (Mit overblik, search, a child, the journal, a note, a sub-case, the measures tab)
+//! day's pages (Mit overblik, search, a child, the journal, a note, a sub-case and one of its
+//! steps, the measures tab)
 //! and team leads through the team's cases and the economy report — at a fixed concurrency,
 //! and reports latency percentiles and throughput per page, the server's peak memory and the
 //! statements each page sends to the database.
@@ -124,11 +125,24 @@ async fn timed(
         .entry(label)
         .or_default()
         .push(took);
-    let _ = client;
     Ok(text)
 }
 
-/// A caseworker's round: overview, search, a child, its journal, a note, a sub-case, measures.
+/// The first step on a sub-case page that the plain «Gennemført» button finishes: the 24-hour
+/// assessment and the second review have forms of their own.
+fn step_to_finish(page: &str) -> Option<String> {
+    page.match_indices("action=\"/boern/")
+        .filter_map(|(at, _)| page[at + 8..].split('"').next())
+        .find(|action| {
+            action.contains("/skridt/")
+                && !action.ends_with("/vurdering_24t")
+                && !action.ends_with("/genvurdering_ny_person")
+        })
+        .map(str::to_owned)
+}
+
+/// A caseworker's round: overview, search, a child, its journal, a note, a sub-case and a step,
+/// measures.
 async fn caseworker_round(
     client: &Client,
     base: &str,
@@ -174,7 +188,20 @@ async fn caseworker_round(
         .await?;
     }
     if let Some(sub) = links(&page, &format!("{child}/delsager/")).first() {
-        timed(samples, "Delsag", client.get(format!("{base}{sub}"))).await?;
+        let sub_case = timed(samples, "Delsag", client.get(format!("{base}{sub}"))).await?;
+        if let Some(step) = step_to_finish(&sub_case) {
+            let token = csrf(&sub_case).unwrap_or_default();
+            timed(
+                samples,
+                "Gennemfør skridt",
+                client.post(format!("{base}{step}")).form(&[
+                    ("csrf", token.as_str()),
+                    ("action", "done"),
+                    ("note", "Gennemført under belastningstest"),
+                ]),
+            )
+            .await?;
+        }
     }
     timed(
         samples,
@@ -329,7 +356,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         tasks.push(tokio::spawn(async move {
             let c = client();
             let mut rng = StdRng::seed_from_u64(i as u64);
+            let started = Instant::now();
             login(&c, &base, &username).await?;
+            samples
+                .lock()
+                .expect("samples")
+                .entry("Log ind")
+                .or_default()
+                .push(started.elapsed());
             while Instant::now() < until {
                 if lead {
                     lead_round(&c, &base, &samples).await?;

@@ -19,6 +19,9 @@ pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// A session unused this long has ended.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+/// A session's last use is stored at most this often: a caseworker's burst of page views then
+/// writes once, not once per page, and the idle timeout is still kept to within a minute.
+pub const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 /// Prefix of API tokens, so a leaked one is recognisable in logs and secret scanners.
 pub const TOKEN_PREFIX: &str = "vaern_";
 
@@ -34,14 +37,30 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// Checks a password against its argon2id hash on the blocking pool: each check is tens of
+/// milliseconds of CPU and 19 MiB, so it stays off the async workers serving pages, and no more
+/// run at once than there are cores (a burst of logins queues instead of exhausting memory).
+async fn verify_password(password: &str, hash: String) -> Result<bool, AppError> {
+    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let checks = CHECKS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let _turn = checks
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password check failed: {e}")))
 }
 
 fn random_secret() -> String {
@@ -73,7 +92,7 @@ pub struct Session {
 }
 
 async fn actor_for(db: &Db, user: &User) -> Result<Actor, AppError> {
-    let mut tx = db.global().await?;
+    let mut tx = db.global_read().await?;
     let municipality = municipalities::get(&mut tx, user.municipality_id).await?;
     Ok(Actor::new(user, &municipality.code, &municipality.name))
 }
@@ -83,24 +102,33 @@ const WRONG_LOGIN: &str = "Forkert brugernavn eller adgangskode";
 /// Checks a username and password and opens a session. After [`MAX_FAILURES`] failures within
 /// [`THROTTLE_WINDOW`] the username is refused until the window has passed, even with the right
 /// password. Unknown usernames and deactivated users get the same message as a wrong password.
+///
+/// The password is checked between two transactions, so no lock is held during argon2id's tens
+/// of milliseconds; attempts that race may each pass the throttle once before their failures
+/// count.
 pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession, AppError> {
     let username = username.trim().to_lowercase();
-    let mut tx = db.auth().await?;
     let since = vaern_store::now() - THROTTLE_WINDOW;
-    if auth::login_failures_since(&mut tx, &username, since).await? >= MAX_FAILURES {
-        return Err(AppError::Throttled(format!(
-            "For mange mislykkede login-forsøg. Vent {} minutter, og prøv igen.",
-            THROTTLE_WINDOW.whole_minutes()
-        )));
-    }
+    let mut tx = db.auth_read().await?;
+    let failures = auth::login_failures_since(&mut tx, &username, since).await?;
     let credentials = match auth::credentials(&mut tx, &username).await {
         Ok(found) => Some(found),
         Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
+    tx.commit().await?;
+    if failures >= MAX_FAILURES {
+        return Err(AppError::Throttled(format!(
+            "For mange mislykkede login-forsøg. Vent {} minutter, og prøv igen.",
+            THROTTLE_WINDOW.whole_minutes()
+        )));
+    }
     let user = match credentials {
-        Some(c) if c.user.active && verify_password(password, &c.password_hash) => c.user,
+        Some(c) if c.user.active && verify_password(password, c.password_hash.clone()).await? => {
+            c.user
+        }
         _ => {
+            let mut tx = db.auth().await?;
             auth::record_login_failure(&mut tx, &username).await?;
             tx.commit().await?;
             return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
@@ -109,9 +137,10 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
             )));
         }
     };
-    auth::clear_login_failures(&mut tx, &username).await?;
     let session_id = random_secret();
     let csrf_token = random_secret();
+    let mut tx = db.auth().await?;
+    auth::clear_login_failures(&mut tx, &username).await?;
     auth::create_session(
         &mut tx,
         &secret_hash(&session_id),
@@ -129,19 +158,37 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
 }
 
 /// The live session behind a cookie value; `Unauthenticated` if unknown, idle or deactivated.
+/// The lookup only reads; an idle session is deleted, and a live one is marked used when its
+/// last use is older than [`TOUCH_INTERVAL`].
 pub async fn session(db: &Db, session_id: &str) -> Result<Session, AppError> {
-    let mut tx = db.auth().await?;
-    let record = match auth::touch_session(&mut tx, &secret_hash(session_id), IDLE_TIMEOUT).await {
+    let id_hash = secret_hash(session_id);
+    let mut tx = db.auth_read().await?;
+    let found = auth::find_session(&mut tx, &id_hash).await;
+    tx.commit().await?;
+    let record = match found {
         Ok(record) => record,
-        Err(StoreError::NotFound) => {
-            tx.commit().await?;
-            return Err(AppError::Unauthenticated);
-        }
+        Err(StoreError::NotFound) => return Err(AppError::Unauthenticated),
         Err(other) => return Err(other.into()),
     };
-    tx.commit().await?;
+    let at = vaern_store::now();
+    let idle = at - record.last_seen_at;
+    if idle > IDLE_TIMEOUT || !record.user.active {
+        let mut tx = db.auth().await?;
+        auth::delete_session(&mut tx, &id_hash).await?;
+        tx.commit().await?;
+        return Err(AppError::Unauthenticated);
+    }
+    if idle > TOUCH_INTERVAL {
+        let mut tx = db.auth().await?;
+        auth::touch_session(&mut tx, &id_hash, at).await?;
+        tx.commit().await?;
+    }
     Ok(Session {
-        actor: actor_for(db, &record.user).await?,
+        actor: Actor::new(
+            &record.user,
+            &record.municipality_code,
+            &record.municipality_name,
+        ),
         csrf_token: record.csrf_token,
     })
 }
@@ -181,7 +228,7 @@ pub async fn create_token(db: &Db, username: &str) -> Result<String, AppError> {
 
 /// The actor behind a bearer token.
 pub async fn token_actor(db: &Db, token: &str) -> Result<Actor, AppError> {
-    let mut tx = db.auth().await?;
+    let mut tx = db.auth_read().await?;
     let user = match auth::token_user(&mut tx, &secret_hash(token)).await {
         Ok(user) => user,
         Err(StoreError::NotFound) => return Err(AppError::Unauthenticated),

@@ -651,7 +651,7 @@ pub async fn for_child(
     kind: AccessKind,
 ) -> Result<(Child, Vec<SubCase>, Vec<Deadline>), AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let sub_cases = sub_cases::for_case(&mut tx, case).await?;
     let deadlines = deadlines::for_case(&mut tx, case).await?;
@@ -675,7 +675,7 @@ pub async fn sub_case(
     id: SubCaseId,
 ) -> Result<(Child, SubCase, Option<Notification>, Vec<Deadline>), AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (_, sub_case) = sub_case_of(&mut tx, child, id).await?;
     let child = children::get(&mut tx, child).await?;
     let notification = notifications::for_sub_case(&mut tx, id).await?;
@@ -718,7 +718,7 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
     let days_to_sunday = 6 - i64::from(today.weekday().number_days_from_monday());
     let end_of_week =
         vaern_domain::calendar::end_of_danish_day(today + time::Duration::days(days_to_sunday));
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let awaiting = notifications::awaiting_assessment(&mut tx, actor.user_id).await?;
     let deadlines = deadlines::open_for_caseworker(&mut tx, actor.user_id, end_of_week).await?;
     let mut next_steps: Vec<(ChildCaseId, &'static str)> = Vec::new();
@@ -958,7 +958,7 @@ pub async fn decision(
     id: SubCaseId,
 ) -> Result<Option<StoredDecision>, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     sub_case_of(&mut tx, child, id).await?;
     let decision = decisions::for_sub_case(&mut tx, id).await?;
     tx.commit().await?;

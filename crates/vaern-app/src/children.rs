@@ -199,7 +199,7 @@ pub async fn read(
     detail: &str,
 ) -> Result<Child, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = children::get(&mut tx, id).await?;
     access_log::record(&mut tx, actor.user_id, Some(child.id), kind, detail).await?;
     tx.commit().await?;
@@ -229,7 +229,7 @@ pub async fn search(db: &Db, actor: &Actor, query: &str) -> Result<SearchResult,
             "Søgningen må højst være 100 tegn",
         )));
     }
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let mut found = children::search(&mut tx, query).await?;
     let truncated = found.len() as i64 > children::SEARCH_LIMIT;
     found.truncate(children::SEARCH_LIMIT as usize);
@@ -259,7 +259,7 @@ pub async fn my_open_cases(db: &Db, actor: &Actor) -> Result<Vec<Child>, AppErro
     if !actor.can(Capability::ReadChildren) {
         return Ok(Vec::new());
     }
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let cases = children::open_cases_of(&mut tx, actor.user_id).await?;
     if !cases.is_empty() {
         let persons: Vec<_> = cases.iter().map(|c| Some(c.id)).collect();

@@ -55,7 +55,7 @@ impl MunicipalityRules {
 
 /// The actor's municipality's rules (any logged-in user may read them).
 pub async fn municipality_rules(db: &Db, actor: &Actor) -> Result<MunicipalityRules, AppError> {
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let rules = MunicipalityRules::load(&mut tx).await?;
     tx.commit().await?;
     Ok(rules)
@@ -87,7 +87,7 @@ pub async fn calendar_settings(
     actor: &Actor,
 ) -> Result<(ClosedDays, Vec<ClosedDay>), AppError> {
     actor.require(Capability::ManageMunicipality)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let days = municipality_settings::closed_days(&mut tx).await?;
     let extra = municipality_settings::extra_closed_days(&mut tx).await?;
     tx.commit().await?;

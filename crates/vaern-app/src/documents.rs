@@ -303,7 +303,7 @@ pub async fn list(
     kind: AccessKind,
 ) -> Result<CaseDocuments, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = vaern_store::children::get(&mut tx, child).await?;
     let (documents, sub_cases) = match child.case_id {
         Some(case) => (
@@ -330,7 +330,7 @@ pub async fn show(
     kind: AccessKind,
 ) -> Result<(Child, Document, Vec<Version>), AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, document) = document_of(&mut tx, child, id).await?;
     let versions = documents::versions(&mut tx, id).await?;
     let detail = format!("Dokument «{}»", document.title);
@@ -371,7 +371,7 @@ pub async fn open(
     opening: Opening,
 ) -> Result<OpenedFile, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, document) = document_of(&mut tx, child, id).await?;
     let version =
         documents::version(&mut tx, id, version.unwrap_or(document.latest_version)).await?;

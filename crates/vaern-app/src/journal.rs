@@ -86,7 +86,7 @@ pub async fn list(
     kind: AccessKind,
 ) -> Result<(Child, Vec<JournalEntry>), AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = children::get(&mut tx, child).await?;
     let entries = match child.case_id {
         Some(case) => journal::list(&mut tx, case, filter).await?,
@@ -107,7 +107,7 @@ pub async fn authors(
     let Some(case) = child.case_id else {
         return Ok(Vec::new());
     };
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let authors = journal::authors(&mut tx, case).await?;
     tx.commit().await?;
     Ok(authors)
@@ -167,7 +167,7 @@ pub async fn entry(
     id: JournalEntryId,
 ) -> Result<JournalEntry, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = children::get(&mut tx, child).await?;
     let entry = journal::get(&mut tx, id).await?;
     if Some(entry.child_case_id) != child.case_id {

@@ -68,7 +68,7 @@ pub async fn templates(
     actor: &Actor,
 ) -> Result<Vec<TemplateSummary>, AppError> {
     actor.require(Capability::ManageMunicipality)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let mut stored = letter_templates::current(&mut tx).await?;
     tx.commit().await?;
     Ok(STANDARD
@@ -91,7 +91,7 @@ pub async fn template(
 ) -> Result<(TemplateSummary, Vec<StoredTemplate>), AppError> {
     actor.require(Capability::ManageMunicipality)?;
     let standard = known(key)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let history = letter_templates::history(&mut tx, key).await?;
     tx.commit().await?;
     let stored = history.first().cloned();
@@ -196,7 +196,7 @@ pub async fn letter_form(
     child: ChildId,
 ) -> Result<(Child, Vec<SubCase>), AppError> {
     actor.require(Capability::WriteJournal)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let sub_cases = sub_cases::for_case(&mut tx, case).await?;
     access_log::record(

@@ -35,7 +35,7 @@ pub async fn list(
     kind: AccessKind,
 ) -> Result<Network, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = children::get(&mut tx, child).await?;
     let members = network::for_child(&mut tx, child.id).await?;
     let professionals = address_book::for_child(&mut tx, child.id).await?;
@@ -233,7 +233,7 @@ pub async fn siblings(
     child: ChildId,
 ) -> Result<Vec<Child>, AppError> {
     actor.require(Capability::EditChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let child = children::get(&mut tx, child).await?;
     let mut found = Vec::new();
     for id in network::sibling_children(&mut tx, child.id).await? {

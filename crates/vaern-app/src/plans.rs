@@ -105,7 +105,7 @@ pub async fn overview(
     kind: AccessKind,
 ) -> Result<PlanView, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (view, _) = load(&mut tx, child).await?;
     access_log::record(
         &mut tx,
@@ -128,7 +128,7 @@ pub async fn version(
     kind: AccessKind,
 ) -> Result<(Child, Plan, Vec<StoredGoal>), AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let plan = plans::for_case(&mut tx, case)
         .await?

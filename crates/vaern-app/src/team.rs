@@ -33,7 +33,7 @@ async fn lead_team(
 /// The lead's team: cases, escalations and caseworkers. Showing the cases is logged.
 pub async fn overview(db: &Db, actor: &Actor) -> Result<TeamOverview, AppError> {
     actor.require(Capability::LeadTeam)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let caseworkers = users::list(&mut tx)
         .await?
         .into_iter()

@@ -3,7 +3,11 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::{AccessLogId, ChildId, StoreError, TenantTx, UserId, now, on, utc};
+use crate::{
+    AccessLogId, ChildId, StoreError, TenantTx, UserId,
+    group_commit::{self, AccessRow},
+    now, on, utc,
+};
 
 /// The most rows one page shows.
 pub const PAGE_SIZE: i64 = 100;
@@ -91,8 +95,9 @@ pub async fn record(
     record_many(tx, user, &[person], kind, detail).await
 }
 
-/// Records one row per person for one use (a search hitting several children), in multi-row
-/// inserts of up to 100 rows, so a long list costs a statement per hundred, not per child.
+/// Records one row per person for one use (a search hitting several children). In a write
+/// transaction the rows are inserted with the use case's changes, in multi-row inserts of up to
+/// 100 rows; a read transaction keeps them for the group commit at its end.
 pub async fn record_many(
     tx: &mut TenantTx,
     user: UserId,
@@ -102,35 +107,22 @@ pub async fn record_many(
 ) -> Result<(), StoreError> {
     let municipality = tx.municipality();
     let at = now();
-    for chunk in persons.chunks(100) {
-        // Placeholders only; every value is bound.
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 7;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect();
-        let sql = format!(
-            "insert into access_log (id, municipality_id, user_id, person_id, kind, detail, at) values {}",
-            rows.join(", ")
-        );
-        on!(&mut tx.tx, c => {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for person in chunk {
-                query = query.bind(AccessLogId::new()).bind(municipality).bind(user).bind(*person)
-                    .bind(kind.code()).bind(detail).bind(at);
-            }
-            query.execute(c).await?;
-        });
+    let rows = persons.iter().map(|person| AccessRow {
+        id: AccessLogId::new(),
+        municipality,
+        user,
+        person: *person,
+        kind: kind.code(),
+        detail: detail.to_owned(),
+        at,
+    });
+    match &mut tx.deferred_log {
+        Some(log) => log.rows.extend(rows),
+        None => {
+            let rows: Vec<AccessRow> = rows.collect();
+            let refs: Vec<&AccessRow> = rows.iter().collect();
+            group_commit::insert(&mut tx.tx, &refs).await?;
+        }
     }
     Ok(())
 }

@@ -38,13 +38,17 @@ struct CredentialRow {
 struct SessionRow {
     #[sqlx(flatten)]
     user: UserRow,
+    municipality_code: String,
+    municipality_name: String,
     csrf_token: String,
     last_seen_at: OffsetDateTime,
 }
 
-/// A live session: its user and CSRF token.
+/// A stored session: its user (with the municipality's code and name) and CSRF token.
 pub struct SessionRecord {
     pub user: User,
+    pub municipality_code: String,
+    pub municipality_name: String,
     pub csrf_token: String,
     pub last_seen_at: OffsetDateTime,
 }
@@ -69,41 +73,35 @@ pub async fn create_session(
     Ok(())
 }
 
-/// Looks a session up and, if it was used within `idle` and its user is active, marks it used
-/// now. An idle or orphaned session is deleted and reported as `NotFound`.
+/// The session stored under `id_hash`, live or idle; deciding which is the caller's.
+pub async fn find_session(tx: &mut AuthTx, id_hash: &str) -> Result<SessionRecord, StoreError> {
+    let sql = format!(
+        "select {USER_COLUMNS}, m.code as municipality_code, m.name as municipality_name, \
+         s.csrf_token, s.last_seen_at {USER_FROM} join sessions s on s.user_id = u.id \
+         join municipalities m on m.id = u.municipality_id where s.id_hash = $1"
+    );
+    let row: SessionRow =
+        on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id_hash).fetch_one(c).await?);
+    Ok(SessionRecord {
+        user: row.user.into_user()?,
+        municipality_code: row.municipality_code,
+        municipality_name: row.municipality_name,
+        csrf_token: row.csrf_token,
+        last_seen_at: row.last_seen_at,
+    })
+}
+
+/// Marks a session used at `at`.
 pub async fn touch_session(
     tx: &mut AuthTx,
     id_hash: &str,
-    idle: time::Duration,
-) -> Result<SessionRecord, StoreError> {
-    let sql = format!(
-        "select {USER_COLUMNS}, s.csrf_token, s.last_seen_at {USER_FROM} \
-         join sessions s on s.user_id = u.id where s.id_hash = $1"
-    );
-    let row: Option<SessionRow> = on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id_hash).fetch_optional(c).await?);
-    let Some(SessionRow {
-        user,
-        csrf_token,
-        last_seen_at,
-    }) = row
-    else {
-        return Err(StoreError::NotFound);
-    };
-    let user = user.into_user()?;
-    let at = now();
-    if at - last_seen_at > idle || !user.active {
-        delete_session(tx, id_hash).await?;
-        return Err(StoreError::NotFound);
-    }
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
     on!(&mut tx.tx, c => {
         sqlx::query("update sessions set last_seen_at = $2 where id_hash = $1")
-            .bind(id_hash).bind(at).execute(c).await?;
+            .bind(id_hash).bind(utc(at)).execute(c).await?;
     });
-    Ok(SessionRecord {
-        user,
-        csrf_token,
-        last_seen_at: at,
-    })
+    Ok(())
 }
 
 /// Ends a session (logout).

@@ -145,7 +145,8 @@ pub async fn search(tx: &mut TenantTx, query: &str) -> Result<Vec<Child>, StoreE
     let cpr_pattern = looks_like_cpr.then(|| format!("{digits}%"));
     let sql = format!(
         "{CHILD_SELECT} where ch.municipality_id = $1 and (ch.search_name like $2 escape '\\' \
-         or ch.cpr like $3 or cc.case_number = $4) \
+         or ch.cpr like $3 or ch.id in (select k.child_id from child_cases k \
+         where k.municipality_id = $1 and k.case_number = $4)) \
          order by ch.last_name, ch.first_name, ch.id limit $5"
     );
     Ok(on!(&mut tx.tx, c => {
@@ -166,7 +167,7 @@ fn escape_like(word: &str) -> String {
 pub async fn open_cases_of(tx: &mut TenantTx, user: UserId) -> Result<Vec<Child>, StoreError> {
     let municipality = tx.municipality();
     let sql = format!(
-        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.caseworker_id = $2 \
+        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.municipality_id = $1 and cc.caseworker_id = $2 \
          and cc.status = 'open' order by ch.last_name, ch.first_name, ch.id limit $3"
     );
     Ok(on!(&mut tx.tx, c => {
@@ -238,7 +239,7 @@ pub async fn assign_case(
 pub async fn open_cases_of_team(tx: &mut TenantTx, team: TeamId) -> Result<Vec<Child>, StoreError> {
     let municipality = tx.municipality();
     let sql = format!(
-        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.team_id = $2 and cc.status = 'open' \
+        "{CHILD_SELECT} where ch.municipality_id = $1 and cc.municipality_id = $1 and cc.team_id = $2 and cc.status = 'open' \
          order by w.name, ch.last_name, ch.first_name, ch.id limit $3"
     );
     Ok(on!(&mut tx.tx, c => {

@@ -9,7 +9,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::{StoreError, tenant::Tx};
+use crate::{StoreError, group_commit::AccessLogWriter, tenant::Tx};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -37,12 +37,31 @@ impl Default for DbOptions {
 
 /// A pool of connections to SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
+/// The database: its pool and the writer of the access log's group commit.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+    pub(crate) access_log: AccessLogWriter,
+}
+
 impl Db {
+    fn new(pool: Pool) -> Db {
+        Db {
+            access_log: AccessLogWriter::start(pool.clone()),
+            pool,
+        }
+    }
+
+    /// The pool itself, for tests and tools that run their own SQL.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Opens the database named by `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`),
     /// creating an SQLite file if missing. Does not migrate.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
@@ -78,7 +97,7 @@ impl Db {
                 })
                 .connect_with(connect)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::new(Pool::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let connect = PgConnectOptions::from_str(url)?.disable_statement_logging();
             let app_role = options.app_role.clone();
@@ -100,7 +119,7 @@ impl Db {
                 })
                 .connect_with(connect)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::new(Pool::Postgres(pool)))
         } else {
             Err(StoreError::Database(sqlx::Error::Configuration(
                 format!("DATABASE_URL must start with sqlite: or postgres:, got {url:?}").into(),
@@ -110,38 +129,49 @@ impl Db {
 
     /// `sqlite` or `postgres`, for logs and the readiness check.
     pub fn backend(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
-    }
-
-    /// A plain transaction (no tenant); used inside the tenant/auth wrappers.
-    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            // Every use case writes (at least its access-log rows). A deferred transaction that
-            // reads first cannot upgrade to a write lock while another writer holds it and fails
-            // at once with SQLITE_BUSY; IMMEDIATE takes the lock up front and honours busy_timeout.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
-            Db::Postgres(pool) => Tx::Pg(pool.begin().await?),
-        })
     }
 
     /// Answers when the database does (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(pool) => pool.execute("select 1").await.map(|_| ())?,
-            Db::Postgres(pool) => pool.execute("select 1").await.map(|_| ())?,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.execute("select 1").await.map(|_| ())?,
+            Pool::Postgres(pool) => pool.execute("select 1").await.map(|_| ())?,
         }
         Ok(())
     }
 
     /// Closes the pool (waits for connections to be returned).
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+impl Pool {
+    /// A transaction that may write.
+    pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            // A deferred transaction that reads first cannot upgrade to a write lock while
+            // another writer holds it and fails at once with SQLITE_BUSY; IMMEDIATE takes the
+            // lock up front and honours busy_timeout.
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
+            Pool::Postgres(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    /// A transaction that only reads: on SQLite it takes no write lock, so reads run side by
+    /// side with each other and with the one writer (WAL); PostgreSQL refuses any write in it.
+    pub(crate) async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin deferred").await?),
+            Pool::Postgres(pool) => Tx::Pg(pool.begin_with("begin read only").await?),
+        })
     }
 }
 
@@ -150,19 +180,18 @@ impl Db {
 /// then assume.
 pub async fn migrate(url: &str, options: &DbOptions) -> Result<(), StoreError> {
     if url.starts_with("sqlite:") {
-        let pool = match Db::connect(
+        let db = Db::connect(
             url,
             &DbOptions {
                 max_connections: 1,
                 ..options.clone()
             },
         )
-        .await?
-        {
-            Db::Sqlite(pool) => pool,
-            Db::Postgres(_) => unreachable!("an sqlite: URL opens SQLite"),
+        .await?;
+        let Pool::Sqlite(pool) = db.pool() else {
+            unreachable!("an sqlite: URL opens SQLite")
         };
-        SQLITE_MIGRATIONS.run(&pool).await?;
+        SQLITE_MIGRATIONS.run(pool).await?;
         pool.close().await;
     } else {
         let mut conn = PgConnectOptions::from_str(url)?

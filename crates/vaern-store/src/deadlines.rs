@@ -151,7 +151,7 @@ pub async fn open_for_caseworker(
 ) -> Result<Vec<Deadline>, StoreError> {
     let municipality = tx.municipality();
     let sql = format!(
-        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.caseworker_id = $2 \
+        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.municipality_id = $1 and cc.caseworker_id = $2 \
          and d.status = 'open' and d.due_at <= $3 order by d.due_at, d.id limit 500"
     );
     Ok(on!(&mut tx.tx, c => {
@@ -167,7 +167,7 @@ pub async fn overdue_for_team(
 ) -> Result<Vec<Deadline>, StoreError> {
     let municipality = tx.municipality();
     let sql = format!(
-        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.team_id = $2 \
+        "{DEADLINE_SELECT} where d.municipality_id = $1 and cc.municipality_id = $1 and cc.team_id = $2 \
          and d.status = 'open' and d.due_at < $3 order by d.due_at, d.id limit 500"
     );
     Ok(on!(&mut tx.tx, c => {

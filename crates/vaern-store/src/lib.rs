@@ -2,6 +2,7 @@
 
 mod db;
 mod error;
+mod group_commit;
 mod ids;
 mod tenant;
 
@@ -31,7 +32,7 @@ pub mod register;
 pub mod sub_cases;
 pub mod users;
 
-pub use db::{DEFAULT_APP_ROLE, Db, DbOptions, migrate};
+pub use db::{DEFAULT_APP_ROLE, Db, DbOptions, Pool, migrate};
 pub use error::StoreError;
 pub use ids::*;
 pub use tenant::{AuthTx, GlobalTx, TenantTx, Tx};

@@ -131,7 +131,7 @@ pub async fn awaiting_assessment(
 ) -> Result<Vec<Notification>, StoreError> {
     let municipality = tx.municipality();
     let sql = format!(
-        "{NOTIFICATION_SELECT} where n.municipality_id = $1 and cc.caseworker_id = $2 \
+        "{NOTIFICATION_SELECT} where n.municipality_id = $1 and cc.municipality_id = $1 and cc.caseworker_id = $2 \
          and n.intake = 'underretning' and n.assessed_at is null and s.status = 'open' order by n.received_at, n.id limit 200"
     );
     Ok(on!(&mut tx.tx, c => {

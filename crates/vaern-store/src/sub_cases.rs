@@ -191,12 +191,12 @@ pub async fn open_for_caseworker(
     let municipality = tx.municipality();
     let sql = format!(
         "{SUB_CASE_SELECT} join child_cases cc on cc.id = s.child_case_id \
-         where s.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' \
+         where s.municipality_id = $1 and cc.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' \
          order by s.opened_at, s.id limit 1000"
     );
     let steps_sql = format!(
         "{STEP_SELECT} join sub_cases s on s.id = t.sub_case_id join child_cases cc on cc.id = s.child_case_id \
-         where t.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' and t.status = 'pending' \
+         where t.municipality_id = $1 and cc.municipality_id = $1 and cc.caseworker_id = $2 and s.status = 'open' and t.status = 'pending' \
          order by t.position"
     );
     crate::count_queries(1);

@@ -7,7 +7,7 @@ use vaern_domain::{
     journal::EntryKind,
 };
 use vaern_store::{
-    ChildCaseId, ChildId, Db, MunicipalityId, StoreError, UserId, access_log, auth, children,
+    ChildCaseId, ChildId, MunicipalityId, Pool, StoreError, UserId, access_log, auth, children,
     journal, municipalities, users,
 };
 use vaern_testkit::{TestDb, on_postgres};
@@ -94,14 +94,14 @@ async fn other_child(w: &World, cpr: &str, first: &str, last: &str) -> children:
 /// Closes a child's case directly in the database: the store has no use case for it yet.
 async fn close_case(w: &World, case: ChildCaseId) {
     let sql = "update child_cases set status = 'closed' where id = $1";
-    let closed = match &w.test.db {
-        Db::Sqlite(pool) => sqlx::query(sql)
+    let closed = match w.test.db.pool() {
+        Pool::Sqlite(pool) => sqlx::query(sql)
             .bind(case)
             .execute(pool)
             .await
             .unwrap()
             .rows_affected(),
-        Db::Postgres(pool) => {
+        Pool::Postgres(pool) => {
             // Row-level security hides the row unless the municipality is set.
             let mut tx = pool.begin().await.unwrap();
             sqlx::query("select set_config('app.municipality', $1, true)")
@@ -504,9 +504,9 @@ mod journal_entries {
             "update journal_entries set title = 'ændret'",
             "delete from journal_entries",
         ] {
-            let result = match &w.test.db {
-                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            let result = match w.test.db.pool() {
+                Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+                Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
             };
             assert!(result.is_err(), "{sql} must fail");
         }
@@ -620,6 +620,77 @@ mod access_logging {
     }
 
     #[tokio::test]
+    async fn read_transactions_log_through_the_group_commit_before_they_return() {
+        let w = world().await;
+        let emma = child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let db = w.test.db.clone();
+            let (municipality, person) = if i % 2 == 0 {
+                (w.kbh, Some(emma.id))
+            } else {
+                (w.other, None)
+            };
+            let user = w.worker;
+            tasks.push(tokio::spawn(async move {
+                let detail = format!("side {i}");
+                let mut tx = db.tenant_read(municipality).await.unwrap();
+                access_log::record(&mut tx, user, person, AccessKind::View, &detail)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                let mut check = db.tenant_read(municipality).await.unwrap();
+                let rows = access_log::list(&mut check, &Filter::default(), 100)
+                    .await
+                    .unwrap();
+                assert!(
+                    rows.iter().any(|r| r.detail == detail),
+                    "committed when commit returned"
+                );
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        for municipality in [w.kbh, w.other] {
+            let mut tx = w.test.db.tenant_read(municipality).await.unwrap();
+            let rows = access_log::list(&mut tx, &Filter::default(), 100)
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), 20, "each municipality sees its own rows only");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_transaction_dropped_without_commit_logs_nothing() {
+        let w = world().await;
+        let mut tx = w.test.db.tenant_read(w.kbh).await.unwrap();
+        access_log::record(&mut tx, w.worker, None, AccessKind::Search, "x")
+            .await
+            .unwrap();
+        drop(tx);
+        let mut tx = w.test.db.tenant_read(w.kbh).await.unwrap();
+        assert!(
+            access_log::list(&mut tx, &Filter::default(), 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn postgres_refuses_a_write_in_a_read_transaction() {
+        let w = world().await;
+        if !on_postgres() {
+            return; // SQLite has no read-only transactions; the PostgreSQL run guards both.
+        }
+        let mut tx = w.test.db.tenant_read(w.kbh).await.unwrap();
+        let write =
+            children::create(&mut tx, &new_child(Some("150615-4122"), "Emma", "Nielsen")).await;
+        assert!(write.is_err(), "{:?}", write.map(|c| c.id));
+    }
+
+    #[tokio::test]
     async fn the_access_log_is_append_only() {
         let w = world().await;
         let mut tx = w.test.db.tenant(w.kbh).await.unwrap();
@@ -633,12 +704,12 @@ mod access_logging {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let result = match &w.test.db {
-            Db::Sqlite(pool) => sqlx::query("delete from access_log")
+        let result = match w.test.db.pool() {
+            Pool::Sqlite(pool) => sqlx::query("delete from access_log")
                 .execute(pool)
                 .await
                 .map(|_| ()),
-            Db::Postgres(pool) => sqlx::query("delete from access_log")
+            Pool::Postgres(pool) => sqlx::query("delete from access_log")
                 .execute(pool)
                 .await
                 .map(|_| ()),
@@ -651,24 +722,32 @@ mod authentication {
     use super::*;
 
     #[tokio::test]
-    async fn a_session_expires_after_the_idle_timeout() {
+    async fn a_session_is_found_touched_and_deleted() {
         let w = world().await;
         let mut tx = w.test.db.auth().await.unwrap();
         auth::create_session(&mut tx, "hash", w.worker, w.kbh, "csrf")
             .await
             .unwrap();
-        let live = auth::touch_session(&mut tx, "hash", Duration::minutes(30))
-            .await
-            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.auth_read().await.unwrap();
+        let live = auth::find_session(&mut tx, "hash").await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(live.user.id, w.worker);
         assert_eq!(live.csrf_token, "csrf");
-        let idle = auth::touch_session(&mut tx, "hash", Duration::ZERO).await;
-        assert!(matches!(idle, Err(StoreError::NotFound)));
-        let gone = auth::touch_session(&mut tx, "hash", Duration::minutes(30)).await;
-        assert!(
-            matches!(gone, Err(StoreError::NotFound)),
-            "an idle session is deleted"
+        assert_eq!(live.municipality_code, "901");
+        let earlier = vaern_store::now() - Duration::minutes(45);
+        let mut tx = w.test.db.auth().await.unwrap();
+        auth::touch_session(&mut tx, "hash", earlier).await.unwrap();
+        assert_eq!(
+            auth::find_session(&mut tx, "hash")
+                .await
+                .unwrap()
+                .last_seen_at,
+            earlier
         );
+        auth::delete_session(&mut tx, "hash").await.unwrap();
+        let gone = auth::find_session(&mut tx, "hash").await;
+        assert!(matches!(gone, Err(StoreError::NotFound)));
     }
 
     #[tokio::test]
@@ -692,11 +771,10 @@ mod authentication {
             .unwrap();
         tx.commit().await.unwrap();
         let mut tx = w.test.db.auth().await.unwrap();
-        assert!(
-            auth::touch_session(&mut tx, "hash", Duration::minutes(30))
-                .await
-                .is_err()
-        );
+        assert!(matches!(
+            auth::find_session(&mut tx, "hash").await,
+            Err(StoreError::NotFound)
+        ));
         assert!(auth::token_user(&mut tx, "tokenhash").await.is_err());
     }
 
@@ -757,7 +835,7 @@ async fn without_a_municipality_set_postgres_returns_no_rows() {
     }
     let w = world().await;
     child_with_case(&w, "150615-4122", "Emma", "Nielsen").await;
-    let Db::Postgres(pool) = &w.test.db else {
+    let Pool::Postgres(pool) = w.test.db.pool() else {
         unreachable!()
     };
     for table in [
@@ -786,7 +864,7 @@ async fn sqlite_connections_use_wal_full_sync_and_foreign_keys() {
         return;
     }
     let w = world().await;
-    let Db::Sqlite(pool) = &w.test.db else {
+    let Pool::Sqlite(pool) = w.test.db.pool() else {
         unreachable!()
     };
     for _ in 0..3 {
@@ -842,12 +920,12 @@ mod user_administration_log {
         let mut other = w.test.db.tenant(w.other).await.unwrap();
         assert!(admin_log::latest(&mut other).await.unwrap().is_empty());
         drop(other);
-        let result = match &w.test.db {
-            Db::Sqlite(pool) => sqlx::query("delete from admin_events")
+        let result = match w.test.db.pool() {
+            Pool::Sqlite(pool) => sqlx::query("delete from admin_events")
                 .execute(pool)
                 .await
                 .map(|_| ()),
-            Db::Postgres(pool) => sqlx::query("delete from admin_events")
+            Pool::Postgres(pool) => sqlx::query("delete from admin_events")
                 .execute(pool)
                 .await
                 .map(|_| ()),
@@ -1302,9 +1380,9 @@ mod documents_and_templates {
             "update letter_templates set body = 'x'",
             "delete from letter_templates",
         ] {
-            let result = match &w.test.db {
-                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            let result = match w.test.db.pool() {
+                Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+                Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
             };
             assert!(result.is_err(), "{sql} must fail");
         }
@@ -3572,7 +3650,7 @@ async fn a_measure_changes_only_from_the_version_read() {
         measures::get(&mut other, measure.id).await,
         Err(StoreError::NotFound)
     ));
-    if let Db::Postgres(pool) = &w.test.db {
+    if let Pool::Postgres(pool) = w.test.db.pool() {
         for table in ["providers", "offers", "price_periods", "measures"] {
             let sql = format!("select count(*) from {table}");
             let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -38,7 +38,7 @@ impl TestDb {
             )
             .await
             .expect("TEST_DATABASE_URL must reach PostgreSQL");
-            if let Db::Postgres(pool) = &admin {
+            if let vaern_store::Pool::Postgres(pool) = admin.pool() {
                 sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
                     .execute(pool)
                     .await
@@ -100,11 +100,13 @@ impl Drop for TestDb {
                             app_role: None,
                             max_connections: 1,
                         };
-                        if let Ok(Db::Postgres(pool)) = Db::connect(&admin_url, &options).await {
+                        if let Ok(db) = Db::connect(&admin_url, &options).await
+                            && let vaern_store::Pool::Postgres(pool) = db.pool()
+                        {
                             let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                                 "drop database if exists {name} with (force)"
                             )))
-                            .execute(&pool)
+                            .execute(pool)
                             .await;
                         }
                     });

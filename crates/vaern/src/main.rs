@@ -168,6 +168,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchData { scale, seed } => {
             let scale = vaern_app::bench_data::Scale::parse(&scale).map_err(anyhow::Error::msg)?;
             let db = open(&config).await?;
+            let files = config.case_files()?;
             let started = std::time::Instant::now();
             let mut progress = |what: &str, done: usize, of: usize| {
                 let filled = done * 30 / of.max(1);
@@ -178,13 +179,15 @@ async fn main() -> anyhow::Result<()> {
                     started.elapsed().as_secs_f64()
                 );
             };
-            let report = vaern_app::bench_data::generate(&db, scale, seed, &mut progress)
-                .await
-                .map_err(explain)?;
+            let report =
+                vaern_app::bench_data::generate(&db, &files.store, scale, seed, &mut progress)
+                    .await
+                    .map_err(explain)?;
             eprintln!();
             println!(
                 "Genereret på {:.1} s: {} kommuner, {} brugere, {} sager, {} delsager, {} sagsskridt, \
-                 {} underretninger, {} journalnotater, {} frister, {} indsatser. Brugernavne som \
+                 {} underretninger, {} journalnotater, {} frister, {} indsatser, {} netværkspersoner, \
+                 {} tilknyttede fagpersoner, {} dokumenter. Brugernavne som \
                  raadgiver101-4 og teamleder101-3; adgangskode {}.",
                 started.elapsed().as_secs_f64(),
                 report.municipalities,
@@ -196,6 +199,9 @@ async fn main() -> anyhow::Result<()> {
                 report.journal_entries,
                 report.deadlines,
                 report.measures,
+                report.network_persons,
+                report.professionals,
+                report.documents,
                 demo::DEMO_PASSWORD
             );
             Ok(())

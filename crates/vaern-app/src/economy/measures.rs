@@ -132,7 +132,7 @@ pub async fn for_child(
     kind: AccessKind,
 ) -> Result<MeasuresView, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let year = today().year();
     let (rows, book, threshold) = rows(&mut tx, case, year).await?;
@@ -234,7 +234,7 @@ pub async fn simulate(
     kind: AccessKind,
 ) -> Result<Simulation, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let (child, case) = child_case(&mut tx, child).await?;
     let year = today().year();
     let committed = rows(&mut tx, case, year)
@@ -687,7 +687,7 @@ pub async fn approval_queue(
     kind: AccessKind,
 ) -> Result<(Vec<AwaitingApproval>, Option<i64>), AppError> {
     actor.require(Capability::LeadTeam)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let planned = measures::list(
         &mut tx,
         Filter {

@@ -36,7 +36,7 @@ impl Catalogue {
 /// The whole catalogue of the municipality.
 pub async fn catalogue(db: &vaern_store::Db, actor: &Actor) -> Result<Catalogue, AppError> {
     actor.require(Capability::ReadOffers)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let providers = offers::providers(&mut tx).await?;
     let all_offers = offers::offers(&mut tx).await?;
     let prices = offers::all_prices(&mut tx).await?;

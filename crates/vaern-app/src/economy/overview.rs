@@ -56,7 +56,7 @@ pub async fn overview(
     actor.require(Capability::ReadEconomy)?;
     let year = year.unwrap_or_else(|| today().year());
     let (first, last) = year_bounds(year);
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let teams = municipalities::teams(&mut tx).await?;
     let team = match team {
         Some(id) => Some(

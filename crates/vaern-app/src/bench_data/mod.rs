@@ -1,10 +1,10 @@
 //! `vaern bench-data`: a deterministic synthetic Denmark for load benchmarks (issue 8). The 98
 //! municipalities with their official codes and names, each sized by its population; children's
 //! cases with sub-cases and their steps, underretninger, journal entries, deadlines, users and
-//! teams, and running measures on the demo catalogue's offers. The same seed gives the same data.
-//!
-//! Not generated yet: network persons and documents (their files), which the national data set
-//! of issue 8 also asks for.
+//! teams, running measures on the demo catalogue's offers, and (in [`contacts`]) the children's
+//! networks, professionals and documents with their files. The same seed gives the same data.
+
+mod contacts;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use time::{Duration, OffsetDateTime};
@@ -15,6 +15,7 @@ use vaern_domain::{
     process::SubCaseKind,
     text::search_form,
 };
+use vaern_files::FileStore;
 use vaern_store::{
     Db, MunicipalityId,
     bulk::{self, Value},
@@ -178,6 +179,9 @@ pub struct Report {
     pub journal_entries: usize,
     pub deadlines: usize,
     pub measures: usize,
+    pub network_persons: usize,
+    pub professionals: usize,
+    pub documents: usize,
 }
 
 /// A municipality's share of `total` by its population `weight`.
@@ -237,6 +241,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 /// Fills an empty database. Refused when it holds a municipality already.
 pub async fn generate(
     db: &Db,
+    files: &FileStore,
     scale: Scale,
     seed: u64,
     progress: Progress<'_>,
@@ -269,9 +274,11 @@ pub async fn generate(
             &mut report,
         )
         .await?;
+        let book = contacts::address_book(db, files, municipality.id, name, &mut rng, now).await?;
         let staff = Staff {
             workers: &workers,
             offers: &offers,
+            book: &book,
         };
         cases_of(
             db,
@@ -297,6 +304,7 @@ pub async fn generate(
 struct Staff<'a> {
     workers: &'a [Worker],
     offers: &'a [vaern_store::offers::Offer],
+    book: &'a contacts::AddressBook,
 }
 
 /// A caseworker (or lead) and their team.
@@ -425,6 +433,11 @@ struct Batch {
     journal: Vec<Vec<Value>>,
     deadlines: Vec<Vec<Value>>,
     measures: Vec<Vec<Value>>,
+    persons: Vec<Vec<Value>>,
+    relations: Vec<Vec<Value>>,
+    child_professionals: Vec<Vec<Value>>,
+    documents: Vec<Vec<Value>>,
+    document_versions: Vec<Vec<Value>>,
 }
 
 impl Batch {
@@ -588,6 +601,7 @@ impl Batch {
             &self.measures,
         )
         .await?;
+        contacts::write(&mut tx, self).await?;
         tx.commit().await?;
         *self = Batch::default();
         Ok(())
@@ -803,6 +817,16 @@ async fn cases_of(
                 report.notifications += 1;
             }
         }
+        contacts::of_case(
+            &mut batch,
+            staff.book,
+            municipality,
+            (n, child, case, last, birth),
+            worker.id,
+            rng,
+            now,
+            report,
+        );
         for j in 0..JOURNAL_PER_CASE {
             let (title, body) = NOTES[j % NOTES.len()];
             let at = opened + Duration::days((j as i64 * 29) % 1_400).min(now - opened);
