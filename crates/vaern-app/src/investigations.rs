@@ -111,7 +111,7 @@ pub async fn investigation(
     kind: AccessKind,
 ) -> Result<InvestigationView, AppError> {
     actor.require(Capability::ReadChildren)?;
-    let mut tx = db.tenant_read(actor.municipality_id).await?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
     let view = load(&mut tx, child, sub_case).await?;
     access_log::record(
         &mut tx,
@@ -151,7 +151,7 @@ pub async fn dimension(
 ) -> Result<DimensionEdit, AppError> {
     actor.require(Capability::ReadChildren)?;
     let dimension = parse_dimension(dimension)?;
-    let mut tx = db.tenant_read(actor.municipality_id).await?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
     let view = load(&mut tx, child, sub_case).await?;
     let draft = investigations::draft(
         &mut tx,
