@@ -103,6 +103,15 @@ async fn login(client: &Client, base: &str, username: &str) -> anyhow::Result<()
     Ok(())
 }
 
+fn record(samples: &Samples, label: &'static str, took: Duration) {
+    samples
+        .lock()
+        .expect("samples")
+        .entry(label)
+        .or_default()
+        .push(took);
+}
+
 /// One timed request; the page's text. A server error or a refusal stops the run: the mix
 /// must measure pages, not error pages.
 async fn timed(
@@ -119,12 +128,7 @@ async fn timed(
         status.is_success() || status.is_redirection(),
         "{label}: {status}"
     );
-    samples
-        .lock()
-        .expect("samples")
-        .entry(label)
-        .or_default()
-        .push(took);
+    record(samples, label, took);
     Ok(text)
 }
 
@@ -358,12 +362,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             let mut rng = StdRng::seed_from_u64(i as u64);
             let started = Instant::now();
             login(&c, &base, &username).await?;
-            samples
-                .lock()
-                .expect("samples")
-                .entry("Log ind")
-                .or_default()
-                .push(started.elapsed());
+            record(&samples, "Log ind", started.elapsed());
             while Instant::now() < until {
                 if lead {
                     lead_round(&c, &base, &samples).await?;
