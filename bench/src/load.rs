@@ -122,14 +122,31 @@ async fn timed(
     let started = Instant::now();
     let response = request.send().await?;
     let status = response.status();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let text = response.text().await?;
     let took = started.elapsed();
     anyhow::ensure!(
         status.is_success() || status.is_redirection(),
         "{label}: {status}"
     );
+    // A write answers with a redirect to the page it changed; a redirect to the login page is a
+    // lost session, not a page.
+    anyhow::ensure!(
+        !is_login_redirect(status, &location),
+        "{label}: {status} to the login page ({location})"
+    );
     record(samples, label, took);
     Ok(text)
+}
+
+/// Whether an answer sends the client to log in.
+fn is_login_redirect(status: reqwest::StatusCode, location: &str) -> bool {
+    status.is_redirection() && (location == "/login" || location.starts_with("/login?"))
 }
 
 /// The first step on a sub-case page that the plain «Gennemført» button finishes: the 24-hour
@@ -406,4 +423,55 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         options.users
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A server that answers every request with `status` and `location`; its base URL.
+    async fn answering(status: &'static str, location: &'static str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            }
+        });
+        base
+    }
+
+    async fn timed_against(status: &'static str, location: &'static str) -> anyhow::Result<String> {
+        let base = answering(status, location).await;
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        timed(&Samples::default(), "Side", client.get(format!("{base}/"))).await
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_the_login_page_is_a_failed_request() {
+        let lost = timed_against("303 See Other", "/login?next=%2F").await;
+        assert!(
+            lost.is_err(),
+            "a bounce to the login page counted as a page"
+        );
+        assert!(timed_against("303 See Other", "/login").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_redirect_after_a_write_is_a_page() {
+        timed_against("303 See Other", "/boern/1/journal?besked=gemt")
+            .await
+            .unwrap();
+        timed_against("200 OK", "/").await.unwrap();
+    }
 }

@@ -604,7 +604,7 @@ pub(crate) async fn file_pdf(
     letter: &Letter,
     file_stub: &str,
 ) -> Result<Document, AppError> {
-    let content = to_pdf(letter, OffsetDateTime::now_utc()).map_err(AppError::Internal)?;
+    let content = to_pdf(letter, vaern_store::now()).map_err(AppError::Internal)?;
     let file = store_file(
         &files.store,
         format!("{file_stub}-{}.pdf", today()),

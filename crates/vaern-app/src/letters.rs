@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use vaern_domain::{
     Capability, FieldErrors,
     child::name,
@@ -175,7 +174,7 @@ pub async fn preview_template(
         compose(&letterhead.1, input.title.trim(), &input.body, &data)
     }
     .map_err(|message| AppError::Invalid(FieldErrors::single("body", message)))?;
-    to_pdf(&letter, OffsetDateTime::now_utc()).map_err(AppError::Internal)
+    to_pdf(&letter, vaern_store::now()).map_err(AppError::Internal)
 }
 
 /// The template in use: (version if the municipality's own, body, title).
@@ -529,7 +528,7 @@ pub async fn generate(
         })?;
         let content = match file_type {
             FileType::Docx => to_docx(&letter),
-            _ => to_pdf(&letter, OffsetDateTime::now_utc()),
+            _ => to_pdf(&letter, vaern_store::now()),
         }
         .map_err(AppError::Internal)?;
         let record = serde_json::to_string(&LetterRecord {

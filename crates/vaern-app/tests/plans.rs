@@ -3,6 +3,7 @@
 //! deadline for the plan (stk. 1-2), which outlives the decision's sub-case and is met when a plan
 //! is approved.
 
+use time::{Date, Month};
 use vaern_app::{Actor, AppError, auth, case_process, investigations, plans};
 use vaern_domain::{
     ics::{ConclusionInput, DimensionInput, GoalInput},
@@ -10,6 +11,22 @@ use vaern_domain::{
 };
 use vaern_store::{children, deadlines};
 use vaern_testkit::TestDb;
+
+/// The first of `month`, `years` years from now: a target or follow-up date that stays in the
+/// future whatever the clock says.
+fn in_years(years: i32, month: Month) -> Date {
+    Date::from_calendar_date(vaern_app::today().year() + years, month, 1).unwrap()
+}
+
+/// A date as the form takes it (dd.mm.åååå).
+fn danish(date: Date) -> String {
+    format!(
+        "{:02}.{:02}.{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
 
 async fn actor(test: &TestDb) -> Actor {
     let token = auth::create_token(&test.db, "raadgiver901").await.unwrap();
@@ -117,7 +134,7 @@ async fn approved_plan(test: &TestDb, anne: &Actor, child: &children::Child) {
             dimension: "skole".into(),
             wording: "Går i skole hver dag".into(),
             measures: String::new(),
-            target_date: "01.06.2030".into(),
+            target_date: danish(in_years(4, Month::June)),
         }],
     )
     .await
@@ -174,20 +191,19 @@ async fn a_placement_with_consent_starts_the_plan_deadline_until_a_plan_is_appro
         ["plan.46_3mdr:open"]
     );
     // Closing the decision's sub-case leaves the plan's deadline running.
-    for step in ["meddelelse"] {
-        let _ = case_process::finish_step(
-            &test.db,
-            &anne,
-            child.id,
-            sub,
-            step,
-            &case_process::StepInput {
-                action: "skip".into(),
-                note: "Meddelt mundtligt".into(),
-            },
-        )
-        .await;
-    }
+    case_process::finish_step(
+        &test.db,
+        &anne,
+        child.id,
+        sub,
+        "meddelelse",
+        &case_process::StepInput {
+            action: "skip".into(),
+            note: "Meddelt mundtligt".into(),
+        },
+    )
+    .await
+    .unwrap();
     case_process::close_sub_case(&test.db, &anne, child.id, sub, "Afgørelsen er truffet")
         .await
         .unwrap();
@@ -229,14 +245,15 @@ async fn a_follow_up_sets_the_next_follow_up_deadline() {
     .await
     .unwrap();
     let key = view.goals[0].goal_key;
-    for next in ["01.03.2030", "01.06.2030"] {
+    let (march, june) = (in_years(4, Month::March), in_years(4, Month::June));
+    for next in [danish(march), danish(june)] {
         plans::record_follow_up(
             &test.db,
             &anne,
             child.id,
             &vaern_domain::ics::FollowUpInput {
                 decision: "continue".into(),
-                next_date: next.into(),
+                next_date: next,
                 next_reason: "Kvartalsvis".into(),
                 ..Default::default()
             },
@@ -263,9 +280,9 @@ async fn a_follow_up_sets_the_next_follow_up_deadline() {
     tx.commit().await.unwrap();
     let open: Vec<_> = follow_ups.iter().filter(|(_, s)| s == "open").collect();
     assert_eq!(open.len(), 1, "{follow_ups:?}");
-    assert_eq!(open[0].0, "2030-06-01");
+    assert_eq!(open[0].0, june.to_string());
     assert!(
-        follow_ups.contains(&("2030-03-01".into(), "met".into())),
+        follow_ups.contains(&(march.to_string(), "met".into())),
         "{follow_ups:?}"
     );
 }

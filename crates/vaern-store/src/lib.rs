@@ -56,9 +56,29 @@ pub fn utc(at: time::OffsetDateTime) -> time::OffsetDateTime {
     at.to_offset(time::UtcOffset::UTC)
 }
 
+/// The environment variable that shifts Værn's clock from the machine's, in whole seconds.
+pub const CLOCK_SHIFT_VAR: &str = "VAERN_CLOCK_SHIFT";
+
+/// How far Værn's clock runs ahead of (or, negative, behind) the machine's: `VAERN_CLOCK_SHIFT`
+/// seconds, read once per process. It lets the whole test suite, server processes included, run
+/// as if on another date (a year's end, a leap day) while time still passes, and a training
+/// environment run on a date of its own. Every "now" in Værn comes from [`now`], so nothing can
+/// disagree with it. A value that is not a number stops the process rather than run on a date
+/// nobody asked for.
+pub fn clock_shift() -> time::Duration {
+    static SHIFT: std::sync::OnceLock<time::Duration> = std::sync::OnceLock::new();
+    *SHIFT.get_or_init(|| match std::env::var(CLOCK_SHIFT_VAR) {
+        Ok(value) if !value.trim().is_empty() => match value.trim().parse::<i64>() {
+            Ok(seconds) => time::Duration::seconds(seconds),
+            Err(_) => panic!("{CLOCK_SHIFT_VAR} must be whole seconds, not {value:?}"),
+        },
+        _ => time::Duration::ZERO,
+    })
+}
+
 /// Now, truncated to microseconds so values round-trip identically through both databases.
 pub fn now() -> time::OffsetDateTime {
-    let now = time::OffsetDateTime::now_utc();
+    let now = time::OffsetDateTime::now_utc() + clock_shift();
     now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
         .expect("a truncated nanosecond is valid")
 }

@@ -10,7 +10,7 @@ use vaern_store::{
     ChildCaseId, ChildId, MunicipalityId, Pool, StoreError, UserId, access_log, auth, children,
     journal, municipalities, users,
 };
-use vaern_testkit::{TestDb, on_postgres};
+use vaern_testkit::TestDb;
 
 struct World {
     test: TestDb,
@@ -680,10 +680,13 @@ mod access_logging {
 
     #[tokio::test]
     async fn postgres_refuses_a_write_in_a_read_transaction() {
-        let w = world().await;
-        if !on_postgres() {
-            return; // SQLite has no read-only transactions; the PostgreSQL run guards both.
+        if vaern_testkit::skip_unless_postgres(
+            "postgres_refuses_a_write_in_a_read_transaction",
+            "SQLite has no read-only transactions",
+        ) {
+            return;
         }
+        let w = world().await;
         let mut tx = w.test.db.tenant_read(w.kbh).await.unwrap();
         let write =
             children::create(&mut tx, &new_child(Some("150615-4122"), "Emma", "Nielsen")).await;
@@ -830,7 +833,10 @@ mod authentication {
 /// nothing. (SQLite has no RLS; there the tenant handle is the only wall.)
 #[tokio::test]
 async fn without_a_municipality_set_postgres_returns_no_rows() {
-    if !on_postgres() {
+    if vaern_testkit::skip_unless_postgres(
+        "without_a_municipality_set_postgres_returns_no_rows",
+        "SQLite has no row-level security",
+    ) {
         return;
     }
     let w = world().await;
@@ -860,7 +866,10 @@ async fn without_a_municipality_set_postgres_returns_no_rows() {
 /// SQLite runs in WAL mode with synchronous=FULL and foreign keys on, on every pooled connection.
 #[tokio::test]
 async fn sqlite_connections_use_wal_full_sync_and_foreign_keys() {
-    if on_postgres() {
+    if vaern_testkit::skip_unless_sqlite(
+        "sqlite_connections_use_wal_full_sync_and_foreign_keys",
+        "SQLite's pragmas only",
+    ) {
         return;
     }
     let w = world().await;

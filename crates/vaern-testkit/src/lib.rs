@@ -117,6 +117,45 @@ impl Drop for TestDb {
     }
 }
 
+/// The environment variable naming the file where skipped tests are listed (`scripts/test` sets
+/// it and reports the list by name after the run).
+pub const SKIPPED_FILE_VAR: &str = "VAERN_SKIPPED_FILE";
+
+/// Marks the calling test as skipped on this run (it returns right after): prints
+/// `SKIPPED: test: reason`, and adds the line to the file `VAERN_SKIPPED_FILE` names, so a test
+/// that only means something on the other database is reported as skipped, not passed.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let line = format!("{test}: {reason}");
+    eprintln!("SKIPPED: {line}");
+    if let Ok(path) = std::env::var(SKIPPED_FILE_VAR) {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{SKIPPED_FILE_VAR}={path}: {e}"));
+        writeln!(file, "{line}").expect("the list of skipped tests is writable");
+    }
+}
+
+/// Skips the calling test (see [`skip`]) unless the run is on PostgreSQL; true when skipped.
+pub fn skip_unless_postgres(test: &str, reason: &str) -> bool {
+    let skipped = !on_postgres();
+    if skipped {
+        skip(test, reason);
+    }
+    skipped
+}
+
+/// Skips the calling test (see [`skip`]) unless the run is on SQLite; true when skipped.
+pub fn skip_unless_sqlite(test: &str, reason: &str) -> bool {
+    let skipped = on_postgres();
+    if skipped {
+        skip(test, reason);
+    }
+    skipped
+}
+
 /// A file store in a temporary directory (the local store production uses by default), removed
 /// when the test ends.
 pub struct TestFiles {

@@ -1,6 +1,7 @@
 //! The vendored front-end (DKFDS, htmx) and our own few files, embedded in the binary so a
 //! build needs no npm and a deployment is one file.
 
+use crate::routes::Declared;
 use axum::{
     Router,
     extract::Path,
@@ -15,7 +16,7 @@ use crate::AppState;
 static STATIC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/static");
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(get_asset))
+    Router::new().declared("/static/{*path}", get(get_asset))
 }
 
 /// Serves an embedded file with its content type; cached for a day (names change with upgrades).

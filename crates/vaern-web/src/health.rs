@@ -1,6 +1,7 @@
 //! `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`
 //! (Prometheus text: requests by status class and their total duration).
 
+use crate::routes::Declared;
 use std::{
     sync::atomic::{AtomicU64, Ordering},
     time::Instant,
@@ -27,9 +28,9 @@ pub struct Metrics {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(get_healthz))
-        .route("/readyz", get(get_readyz))
-        .route("/metrics", get(get_metrics))
+        .declared("/healthz", get(get_healthz))
+        .declared("/readyz", get(get_readyz))
+        .declared("/metrics", get(get_metrics))
 }
 
 async fn get_healthz() -> &'static str {

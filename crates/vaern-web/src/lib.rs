@@ -61,12 +61,17 @@ impl AppState {
     }
 }
 
-/// The whole application as a router.
-pub fn build(state: AppState) -> Router {
+/// The routes the policy layer guards: every route but the static assets.
+fn guarded() -> Router<AppState> {
     Router::new()
         .merge(ui::router())
         .merge(api::router())
         .merge(health::router())
+}
+
+/// The whole application as a router.
+pub fn build(state: AppState) -> Router {
+    guarded()
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             policy::enforce,

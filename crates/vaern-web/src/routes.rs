@@ -2,7 +2,10 @@
 //! listed here, so forgetting to declare a route closes it rather than opening it. The table is
 //! public so the route-walking test can try every route with every role.
 
+use axum::{Router, routing::MethodRouter};
 use vaern_domain::Capability::{self, *};
+
+use crate::AppState;
 
 /// What a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
     r("GET", "/metrics", Public),
+    // The design system, htmx and Værn's own CSS and script (outside the policy layer).
+    r("GET", "/static/{*path}", Public),
     // UI: Mit overblik, children, journal.
     r("GET", "/", Authenticated),
     r("GET", "/boern", Needs(ReadChildren)),
@@ -601,4 +606,115 @@ pub const UPLOADS: &[&str] = &[
 /// Whether the route takes a file.
 pub fn is_upload(spec: &RouteSpec) -> bool {
     spec.method == "POST" && UPLOADS.contains(&spec.path)
+}
+
+/// How every route is added to a router: only a path declared in [`ROUTES`] can be routed, so
+/// the router and the table hold the same paths by construction (a test in this module checks
+/// that the methods match too). `Router::route` itself is a disallowed method (clippy.toml).
+pub trait Declared {
+    fn declared(self, path: &str, handlers: MethodRouter<AppState>) -> Self;
+}
+
+impl Declared for Router<AppState> {
+    #[allow(clippy::disallowed_methods)]
+    fn declared(self, path: &str, handlers: MethodRouter<AppState>) -> Self {
+        assert!(
+            !methods(path).is_empty(),
+            "the route {path} is not declared in routes::ROUTES"
+        );
+        self.route(path, handlers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::get;
+    use reqwest::{Method, StatusCode};
+
+    use super::*;
+
+    /// A concrete path for a pattern: any segment will do, since no request here gets past the
+    /// extractors (there is no policy layer to put an actor on it).
+    fn concrete(pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(|segment| match segment {
+                "{*path}" => "app.css",
+                s if s.starts_with('{') => "00000000-0000-0000-0000-000000000000",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The router and the table hold the same routes. `Declared` lets no undeclared path into
+    /// the router; here every declared path is asked every method without the policy layer, and
+    /// the router must answer exactly the declared ones (axum answers 405 for a method it has no
+    /// handler for, 404 for a path it does not route).
+    #[tokio::test]
+    async fn the_router_answers_exactly_the_declared_methods_of_every_declared_path() {
+        let test = vaern_testkit::TestDb::new().await;
+        let state = crate::AppState::new(
+            test.db.clone(),
+            crate::WebConfig::default(),
+            vaern_app::documents::CaseFiles::in_memory(),
+        );
+        let router = crate::guarded()
+            .merge(crate::assets::router())
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+        paths.dedup();
+        let mut wrong = Vec::new();
+        for path in paths {
+            for method in [
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ] {
+                let declared = lookup(method.as_str(), path).is_some();
+                let status = client
+                    .request(method.clone(), format!("{base}{}", concrete(path)))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                let routed = !matches!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND
+                );
+                if routed != declared {
+                    wrong.push(format!(
+                        "{method} {path}: declared {declared}, router answers {status}"
+                    ));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "router and table differ:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "is not declared in routes::ROUTES")]
+    fn a_route_missing_from_the_table_cannot_be_added_to_the_router() {
+        let _ = Router::<AppState>::new().declared("/boern/{id}/hemmelig", get(|| async { "" }));
+    }
+
+    #[test]
+    fn lookups_take_head_as_get_and_nothing_undeclared() {
+        assert_eq!(lookup("HEAD", "/").map(|r| r.path), Some("/"));
+        assert!(lookup("DELETE", "/api/v1/children/{id}/journal").is_none());
+        assert_eq!(methods("/boern/{id}/journal"), ["GET", "POST"]);
+    }
 }

@@ -400,6 +400,15 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         redact(&config.database_url),
         files.store.description()
     );
+    let shift = vaern_store::clock_shift();
+    if !shift.is_zero() {
+        println!(
+            "Bemærk: uret er forskudt {} sekunder ({}); Værn regner med, at det nu er {}",
+            shift.whole_seconds(),
+            vaern_store::CLOCK_SHIFT_VAR,
+            vaern_store::now()
+        );
+    }
     if demo {
         print_logins();
     }

@@ -1,5 +1,6 @@
 //! `/api/v1/access-log`: administrators and auditors read and export the access log.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Query, State},
@@ -16,8 +17,8 @@ use crate::{AppState, errors::ApiError, ui::csv_response};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/access-log", get(list_access_log))
-        .route("/api/v1/access-log/export", get(export_access_log))
+        .declared("/api/v1/access-log", get(list_access_log))
+        .declared("/api/v1/access-log/export", get(export_access_log))
 }
 
 /// The access log, newest first, 100 per page. A child's `id` works as `person_id`.

@@ -1,6 +1,7 @@
 //! `/api/v1/organisations`, `/api/v1/professionals` and `/api/v1/children/{id}/professionals`:
 //! the municipality's address book and the professionals around a child.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -32,12 +33,12 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/api/v1/organisations",
             get(list_organisations).post(create_organisation),
         )
-        .route("/api/v1/professionals", get(list_professionals))
-        .route(
+        .declared("/api/v1/professionals", get(list_professionals))
+        .declared(
             "/api/v1/children/{id}/professionals",
             get(list_child_professionals).post(add_child_professional),
         )

@@ -1,6 +1,7 @@
 //! `/api/v1/children/{id}/notifications` and `/sub-cases`: underretninger, sub-cases, steps and
 //! their deadlines (each with rule id, legal reference, due instant and state).
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -32,31 +33,31 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/api/v1/children/{id}/notifications",
             post(create_notification),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases",
             get(list_sub_cases).post(create_sub_case),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases/{sub}/assessment",
             post(create_assessment),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases/{sub}/steps/{step}",
             post(finish_step),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases/{sub}/close",
             post(close_sub_case),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases/{sub}/decision",
             get(get_decision).post(create_decision),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known",
             post(create_made_known),
         )

@@ -1,5 +1,6 @@
 //! `/api/v1/children`: register, search, read, and the child's case.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -25,9 +26,9 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/children", get(search_children).post(create_child))
-        .route("/api/v1/children/{id}", get(get_child))
-        .route("/api/v1/children/{id}/case", get(get_case).put(update_case))
+        .declared("/api/v1/children", get(search_children).post(create_child))
+        .declared("/api/v1/children/{id}", get(get_child))
+        .declared("/api/v1/children/{id}/case", get(get_case).put(update_case))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -1,5 +1,6 @@
 //! `/api/v1/deadline-rules`: the statutory deadline rules and their arithmetic.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -21,18 +22,18 @@ use crate::{AppState, errors::ApiError, forms::ApiJson};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/deadline-rules", get(list_deadline_rules))
-        .route("/api/v1/deadline-rules/{id}/due", get(get_due))
-        .route(
+        .declared("/api/v1/deadline-rules", get(list_deadline_rules))
+        .declared("/api/v1/deadline-rules/{id}/due", get(get_due))
+        .declared(
             "/api/v1/deadline-rules/{id}/local",
             put(set_local_rule).delete(delete_local_rule),
         )
-        .route(
+        .declared(
             "/api/v1/closed-days",
             get(get_closed_days).put(put_closed_days),
         )
-        .route("/api/v1/closed-days/days", post(add_closed_day))
-        .route("/api/v1/closed-days/days/{day}", delete(delete_closed_day))
+        .declared("/api/v1/closed-days/days", post(add_closed_day))
+        .declared("/api/v1/closed-days/days/{day}", delete(delete_closed_day))
 }
 
 /// How far from the trigger: `hours`, `working_days`, `calendar_days`, `weeks`, `months` with an

@@ -1,6 +1,7 @@
 //! `/api/v1/children/{id}/documents`: file documents (multipart), add versions, list, read and
 //! download (streamed). Nothing is deleted: there is no DELETE (405).
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, Path, Request, State},
@@ -29,18 +30,18 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/api/v1/children/{id}/documents",
             get(list_documents)
                 .post(create_document)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/api/v1/children/{id}/documents/{doc}", get(get_document))
-        .route(
+        .declared("/api/v1/children/{id}/documents/{doc}", get(get_document))
+        .declared(
             "/api/v1/children/{id}/documents/{doc}/versions",
             post(create_version).layer(DefaultBodyLimit::disable()),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/documents/{doc}/versions/{version}/content",
             get(get_content),
         )

@@ -1,6 +1,7 @@
 //! `/api/v1/providers`, `/offers`, `/children/{id}/measures`, `/price-updates`,
 //! `/payment-runs` and `/economy`: the measures and their economy. Amounts are whole øre.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -37,52 +38,52 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/api/v1/providers",
             get(list_providers).post(create_provider),
         )
-        .route("/api/v1/providers/{provider}/offers", post(create_offer))
-        .route("/api/v1/offers", get(list_offers))
-        .route("/api/v1/offers/{offer}/prices", post(create_price))
-        .route(
+        .declared("/api/v1/providers/{provider}/offers", post(create_offer))
+        .declared("/api/v1/offers", get(list_offers))
+        .declared("/api/v1/offers/{offer}/prices", post(create_price))
+        .declared(
             "/api/v1/children/{id}/measures",
             get(list_measures).post(create_measure),
         )
-        .route("/api/v1/children/{id}/measures/simulation", post(simulate))
-        .route(
+        .declared("/api/v1/children/{id}/measures/simulation", post(simulate))
+        .declared(
             "/api/v1/children/{id}/measures/{measure}/approve",
             post(approve_measure),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/measures/{measure}/start",
             post(start_measure),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/measures/{measure}/end",
             post(end_measure),
         )
-        .route("/api/v1/measures/awaiting-approval", get(awaiting_approval))
-        .route(
+        .declared("/api/v1/measures/awaiting-approval", get(awaiting_approval))
+        .declared(
             "/api/v1/price-updates",
             get(list_price_updates).post(create_price_update),
         )
-        .route("/api/v1/price-updates/preview", post(preview_price_update))
-        .route(
+        .declared("/api/v1/price-updates/preview", post(preview_price_update))
+        .declared(
             "/api/v1/price-updates/{update}/undo",
             post(undo_price_update),
         )
-        .route(
+        .declared(
             "/api/v1/payment-runs",
             get(list_payment_runs).post(create_payment_run),
         )
-        .route("/api/v1/payment-runs/{run}", get(get_payment_run))
-        .route(
+        .declared("/api/v1/payment-runs/{run}", get(get_payment_run))
+        .declared(
             "/api/v1/payment-runs/{run}/export/{format}",
             get(export_payment_run),
         )
-        .route("/api/v1/economy", get(get_economy))
-        .route("/api/v1/economy/budgets", put(put_budget))
-        .route("/api/v1/economy/approval-threshold", put(put_threshold))
+        .declared("/api/v1/economy", get(get_economy))
+        .declared("/api/v1/economy/budgets", put(put_budget))
+        .declared("/api/v1/economy/approval-threshold", put(put_threshold))
 }
 
 #[derive(Serialize, ToSchema)]

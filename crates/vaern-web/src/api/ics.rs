@@ -3,6 +3,7 @@
 //! sources), the conversation with the child, the foreløbig vurdering and the conclusion; barnets
 //! plan in versions with goals; and the follow-ups that score the goals.
 
+use crate::routes::Declared;
 use std::collections::HashMap;
 
 use axum::{
@@ -48,51 +49,51 @@ use crate::{
 pub fn router() -> Router<AppState> {
     let investigation = "/api/v1/children/{id}/sub-cases/{sub}/investigation";
     Router::new()
-        .route(investigation, get(get_investigation))
-        .route(
+        .declared(investigation, get(get_investigation))
+        .declared(
             &format!("{investigation}/dimensions/{{key}}"),
             put(put_dimension),
         )
-        .route(
+        .declared(
             &format!("{investigation}/dimensions/{{key}}/draft"),
             post(create_draft),
         )
-        .route(
+        .declared(
             &format!("{investigation}/dimensions/{{key}}/sources"),
             post(create_source),
         )
-        .route(
+        .declared(
             &format!("{investigation}/conversation"),
             post(create_conversation),
         )
-        .route(
+        .declared(
             &format!("{investigation}/preliminary"),
             post(create_preliminary),
         )
-        .route(
+        .declared(
             &format!("{investigation}/conclusion"),
             post(create_conclusion),
         )
-        .route(&format!("{investigation}/document"), post(create_document))
-        .route(
+        .declared(&format!("{investigation}/document"), post(create_document))
+        .declared(
             "/api/v1/children/{id}/plans",
             get(get_plans).post(create_plan),
         )
-        .route(
+        .declared(
             "/api/v1/children/{id}/plans/{version}",
             get(get_plan_version),
         )
-        .route("/api/v1/children/{id}/plans/compare", get(compare_plans))
-        .route(
+        .declared("/api/v1/children/{id}/plans/compare", get(compare_plans))
+        .declared(
             "/api/v1/children/{id}/plans/new-version",
             post(new_plan_version),
         )
-        .route("/api/v1/children/{id}/plans/{key}/goals", put(put_goals))
-        .route(
+        .declared("/api/v1/children/{id}/plans/{key}/goals", put(put_goals))
+        .declared(
             "/api/v1/children/{id}/plans/{key}/approval",
             post(approve_plan),
         )
-        .route("/api/v1/children/{id}/follow-ups", post(create_follow_up))
+        .declared("/api/v1/children/{id}/follow-ups", post(create_follow_up))
 }
 
 fn side_code(side: Side) -> &'static str {

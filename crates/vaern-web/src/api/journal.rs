@@ -1,6 +1,7 @@
 //! `/api/v1/children/{id}/journal`: read and append. There is deliberately no PUT, PATCH or
 //! DELETE: entries are never changed (405); a correction is a new entry with `corrects_id`.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
@@ -23,7 +24,7 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
+    Router::new().declared(
         "/api/v1/children/{id}/journal",
         get(list_journal).post(create_journal_entry),
     )

@@ -1,6 +1,7 @@
 //! Letters in the API: the municipality's templates (read and replace with a checked new
 //! version) and a letter made on a child's case, filed as a document.
 
+use crate::routes::Declared;
 use std::collections::BTreeMap;
 
 use axum::{
@@ -28,9 +29,9 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/letter-templates", get(list_templates))
-        .route("/api/v1/letter-templates/{key}", put(put_template))
-        .route("/api/v1/children/{id}/letters", post(create_letter))
+        .declared("/api/v1/letter-templates", get(list_templates))
+        .declared("/api/v1/letter-templates/{key}", put(put_template))
+        .declared("/api/v1/children/{id}/letters", post(create_letter))
 }
 
 #[derive(Serialize, ToSchema)]

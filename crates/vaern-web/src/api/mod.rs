@@ -16,6 +16,7 @@ mod network;
 mod team;
 mod users;
 
+use crate::routes::Declared;
 use axum::{
     Json, Router, extract::FromRequestParts, http::request::Parts, response::IntoResponse,
     routing::get,
@@ -30,8 +31,8 @@ use crate::{AppState, errors::ApiError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(get_openapi))
-        .route("/api/v1/me", get(get_me))
+        .declared("/api/v1/openapi.json", get(get_openapi))
+        .declared("/api/v1/me", get(get_me))
         .merge(children::router())
         .merge(case_process::router())
         .merge(deadlines::router())

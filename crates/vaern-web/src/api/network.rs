@@ -1,5 +1,6 @@
 //! `/api/v1/children/{id}/network`: the people around the child and adding one.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -29,12 +30,12 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/api/v1/children/{id}/network",
             get(list_network).post(add_to_network),
         )
-        .route("/api/v1/children/{id}/network/cpr-lookup", post(cpr_lookup))
-        .route(
+        .declared("/api/v1/children/{id}/network/cpr-lookup", post(cpr_lookup))
+        .declared(
             "/api/v1/children/{id}/network/copy-from-sibling",
             post(copy_from_sibling),
         )

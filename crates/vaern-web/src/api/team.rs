@@ -1,5 +1,6 @@
 //! `/api/v1/team`: a team lead's cases and escalations, and masseskift.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::State,
@@ -20,8 +21,8 @@ use crate::{AppState, errors::ApiError, forms::ApiJson};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/team", get(get_team))
-        .route("/api/v1/team/reassign", post(reassign_cases))
+        .declared("/api/v1/team", get(get_team))
+        .declared("/api/v1/team/reassign", post(reassign_cases))
 }
 
 #[derive(Serialize, ToSchema)]

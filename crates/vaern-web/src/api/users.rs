@@ -1,5 +1,6 @@
 //! `/api/v1/users`: administration of the caller's municipality's users.
 
+use crate::routes::Declared;
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -25,9 +26,9 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/users", get(list_users).post(create_user))
-        .route("/api/v1/users/{id}", put(update_user))
-        .route("/api/v1/user-changes", get(list_user_changes))
+        .declared("/api/v1/users", get(list_users).post(create_user))
+        .declared("/api/v1/users/{id}", put(update_user))
+        .declared("/api/v1/user-changes", get(list_user_changes))
 }
 
 /// The municipality's users.

@@ -1,5 +1,6 @@
 //! Adressebog: the municipality's organisations and professionals, and adding an organisation.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -23,7 +24,7 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/adressebog", get(show).post(add_organisation))
+    Router::new().declared("/adressebog", get(show).post(add_organisation))
 }
 
 struct OrganisationRow {

@@ -1,5 +1,6 @@
 //! Administration: users and teams of the own municipality, and the access log.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -25,11 +26,11 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/brugere", get(list_users).post(create_user))
-        .route("/admin/brugere/{id}", post(update_user))
-        .route("/admin/teams", post(create_team))
-        .route("/admin/adgangslog", get(show_access_log))
-        .route("/admin/adgangslog.csv", get(export_access_log))
+        .declared("/admin/brugere", get(list_users).post(create_user))
+        .declared("/admin/brugere/{id}", post(update_user))
+        .declared("/admin/teams", post(create_team))
+        .declared("/admin/adgangslog", get(show_access_log))
+        .declared("/admin/adgangslog.csv", get(export_access_log))
 }
 
 struct UserRow {

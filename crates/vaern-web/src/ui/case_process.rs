@@ -1,6 +1,7 @@
 //! The child's Overblik tab, registering an underretning, and the sub-case page with its steps,
 //! the 24-hour assessment and closing. Errors re-render the page with the input kept.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -45,26 +46,26 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         // The Overblik tab is the child page's default.
-        .route("/boern/{id}", get(show_child_overview))
-        .route("/boern/{id}/overblik", get(show_child_overview))
-        .route("/boern/{id}/underretninger/ny", get(new_notification))
-        .route("/boern/{id}/underretninger", post(create_notification))
-        .route("/boern/{id}/delsager", post(create_sub_case))
-        .route("/boern/{id}/delsager/{sub}", get(show_sub_case))
-        .route(
+        .declared("/boern/{id}", get(show_child_overview))
+        .declared("/boern/{id}/overblik", get(show_child_overview))
+        .declared("/boern/{id}/underretninger/ny", get(new_notification))
+        .declared("/boern/{id}/underretninger", post(create_notification))
+        .declared("/boern/{id}/delsager", post(create_sub_case))
+        .declared("/boern/{id}/delsager/{sub}", get(show_sub_case))
+        .declared(
             "/boern/{id}/delsager/{sub}/vurdering",
             post(create_assessment),
         )
-        .route(
+        .declared(
             "/boern/{id}/delsager/{sub}/skridt/{step}",
             post(finish_step),
         )
-        .route("/boern/{id}/delsager/{sub}/afslut", post(close_sub_case))
-        .route(
+        .declared("/boern/{id}/delsager/{sub}/afslut", post(close_sub_case))
+        .declared(
             "/boern/{id}/delsager/{sub}/afgoerelse",
             post(create_decision),
         )
-        .route(
+        .declared(
             "/boern/{id}/delsager/{sub}/meddelt",
             post(create_made_known),
         )

@@ -1,5 +1,6 @@
 //! Finding and registering children, and assigning their cases.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -28,9 +29,9 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern", get(search_children).post(create_child))
-        .route("/boern/ny", get(new_child))
-        .route(
+        .declared("/boern", get(search_children).post(create_child))
+        .declared("/boern/ny", get(new_child))
+        .declared(
             "/boern/{id}/sag",
             get(edit_assignment).post(update_assignment),
         )

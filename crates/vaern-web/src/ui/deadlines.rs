@@ -1,6 +1,7 @@
 //! Frister og regler: every statutory deadline rule with its legal reference and, where the
 //! municipality has one, its local standard (UX.md principle 9).
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{Router, extract::State, response::Response, routing::get};
 use vaern_app::deadlines;
@@ -13,7 +14,7 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/frister", get(list_deadline_rules))
+    Router::new().declared("/frister", get(list_deadline_rules))
 }
 
 struct RuleRow {

@@ -1,6 +1,7 @@
 //! The child page's Dokumenter tab: the case's documents, filing an upload, a document's
 //! versions, and showing or downloading a file.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -39,22 +40,22 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
+        .declared(
             "/boern/{id}/dokumenter",
             get(show_documents)
                 .post(upload_document)
                 .layer(DefaultBodyLimit::disable()),
         )
-        .route("/boern/{id}/dokumenter/{doc}", get(show_document))
-        .route(
+        .declared("/boern/{id}/dokumenter/{doc}", get(show_document))
+        .declared(
             "/boern/{id}/dokumenter/{doc}/versioner",
             post(upload_version).layer(DefaultBodyLimit::disable()),
         )
-        .route(
+        .declared(
             "/boern/{id}/dokumenter/{doc}/versioner/{version}/vis",
             get(preview),
         )
-        .route(
+        .declared(
             "/boern/{id}/dokumenter/{doc}/versioner/{version}/hent",
             get(download),
         )

@@ -2,6 +2,7 @@
 //! undo (Prisregulering), payment runs with the finance export (Udbetalinger), and the economy
 //! overview against budget (Økonomi).
 
+use crate::routes::Declared;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -46,18 +47,18 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/leverandoerer", get(catalogue).post(add_provider))
-        .route("/leverandoerer/{provider}/tilbud", post(add_offer))
-        .route("/tilbud/{offer}/priser", post(add_price))
-        .route("/prisregulering", get(price_update).post(apply_update))
-        .route("/prisregulering/forhaandsvisning", post(preview_update))
-        .route("/prisregulering/{update}/fortryd", post(undo_update))
-        .route("/udbetalinger", get(payment_runs).post(run_payments))
-        .route("/udbetalinger/{run}", get(payment_run))
-        .route("/udbetalinger/{run}/fil/{format}", get(export_run))
-        .route("/oekonomi", get(economy))
-        .route("/oekonomi/budget", post(set_budget))
-        .route("/oekonomi/beloebsgraense", post(set_threshold))
+        .declared("/leverandoerer", get(catalogue).post(add_provider))
+        .declared("/leverandoerer/{provider}/tilbud", post(add_offer))
+        .declared("/tilbud/{offer}/priser", post(add_price))
+        .declared("/prisregulering", get(price_update).post(apply_update))
+        .declared("/prisregulering/forhaandsvisning", post(preview_update))
+        .declared("/prisregulering/{update}/fortryd", post(undo_update))
+        .declared("/udbetalinger", get(payment_runs).post(run_payments))
+        .declared("/udbetalinger/{run}", get(payment_run))
+        .declared("/udbetalinger/{run}/fil/{format}", get(export_run))
+        .declared("/oekonomi", get(economy))
+        .declared("/oekonomi/budget", post(set_budget))
+        .declared("/oekonomi/beloebsgraense", post(set_threshold))
 }
 
 #[derive(Deserialize, Default)]

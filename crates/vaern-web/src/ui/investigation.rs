@@ -2,6 +2,7 @@
 //! autosave and the conflict view, the conversation with the child, the foreløbig vurdering, the
 //! conclusion, and the investigation as a PDF on the case.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -37,17 +38,17 @@ use crate::{
 pub fn router() -> Router<AppState> {
     let base = "/boern/{id}/delsager/{sub}/undersoegelse";
     Router::new()
-        .route(base, get(show))
-        .route(&format!("{base}/samtale"), post(conversation))
-        .route(&format!("{base}/foreloebig"), post(preliminary))
-        .route(&format!("{base}/konklusion"), post(conclude))
-        .route(&format!("{base}/pdf"), post(render_pdf))
-        .route(
+        .declared(base, get(show))
+        .declared(&format!("{base}/samtale"), post(conversation))
+        .declared(&format!("{base}/foreloebig"), post(preliminary))
+        .declared(&format!("{base}/konklusion"), post(conclude))
+        .declared(&format!("{base}/pdf"), post(render_pdf))
+        .declared(
             &format!("{base}/{{key}}"),
             get(show_dimension).post(save_dimension),
         )
-        .route(&format!("{base}/{{key}}/kladde"), post(autosave))
-        .route(&format!("{base}/{{key}}/kilder"), post(add_source))
+        .declared(&format!("{base}/{{key}}/kladde"), post(autosave))
+        .declared(&format!("{base}/{{key}}/kilder"), post(add_source))
 }
 
 /// A dimension's row in the overview and its mark in the triangle.

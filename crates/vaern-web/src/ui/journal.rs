@@ -1,5 +1,6 @@
 //! The child page's Journal tab: read with filters, write notes, correct notes.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -29,8 +30,8 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern/{id}/journal", get(show_journal).post(write_note))
-        .route(
+        .declared("/boern/{id}/journal", get(show_journal).post(write_note))
+        .declared(
             "/boern/{id}/journal/{entry}/ret",
             get(edit_correction).post(write_correction),
         )

@@ -1,6 +1,7 @@
 //! Letters in the UI: a caseworker makes a letter on a child's case (Dokumenter → Dan brev),
 //! and an administrator edits the municipality's templates with a preview on the demo case.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -31,14 +32,14 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern/{id}/breve/ny", get(new_letter))
-        .route("/boern/{id}/breve", post(create_letter))
-        .route("/admin/brevskabeloner", get(list_templates))
-        .route(
+        .declared("/boern/{id}/breve/ny", get(new_letter))
+        .declared("/boern/{id}/breve", post(create_letter))
+        .declared("/admin/brevskabeloner", get(list_templates))
+        .declared(
             "/admin/brevskabeloner/{key}",
             get(edit_template).post(save_template),
         )
-        .route(
+        .declared(
             "/admin/brevskabeloner/{key}/forhaandsvisning",
             post(preview_template),
         )

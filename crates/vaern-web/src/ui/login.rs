@@ -1,6 +1,7 @@
 //! Log in and out. The login form is protected against login CSRF by a double-submit cookie
 //! (there is no session yet to hold a token).
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -26,8 +27,8 @@ const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(show_login).post(submit_login))
-        .route("/logout", post(submit_logout))
+        .declared("/login", get(show_login).post(submit_login))
+        .declared("/logout", post(submit_logout))
 }
 
 #[derive(Template)]

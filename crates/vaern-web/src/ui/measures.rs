@@ -2,6 +2,7 @@
 //! simulation of candidate measures (htmx, no page reload), planning a measure, and approving,
 //! starting and ending one; and the team lead's approval queue.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -42,12 +43,12 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern/{id}/indsatser", get(show).post(create))
-        .route("/boern/{id}/indsatser/simulering", post(simulate))
-        .route("/boern/{id}/indsatser/{measure}/godkend", post(approve))
-        .route("/boern/{id}/indsatser/{measure}/igangsaet", post(start))
-        .route("/boern/{id}/indsatser/{measure}/afslut", post(end))
-        .route("/godkendelser", get(queue))
+        .declared("/boern/{id}/indsatser", get(show).post(create))
+        .declared("/boern/{id}/indsatser/simulering", post(simulate))
+        .declared("/boern/{id}/indsatser/{measure}/godkend", post(approve))
+        .declared("/boern/{id}/indsatser/{measure}/igangsaet", post(start))
+        .declared("/boern/{id}/indsatser/{measure}/afslut", post(end))
+        .declared("/godkendelser", get(queue))
 }
 
 /// Costs as the page shows them.

@@ -1,5 +1,6 @@
 //! Lukkedage og lokale frister: the municipality's calendar and local deadline standards.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -26,12 +27,12 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/frister", get(show_settings))
-        .route("/admin/frister/lukkedage", post(set_customary_days))
-        .route("/admin/frister/lukkedage/ny", post(add_closed_day))
-        .route("/admin/frister/lukkedage/fjern", post(remove_closed_day))
-        .route("/admin/frister/lokale", post(set_local_standard))
-        .route("/admin/frister/lokale/fjern", post(remove_local_standard))
+        .declared("/admin/frister", get(show_settings))
+        .declared("/admin/frister/lukkedage", post(set_customary_days))
+        .declared("/admin/frister/lukkedage/ny", post(add_closed_day))
+        .declared("/admin/frister/lukkedage/fjern", post(remove_closed_day))
+        .declared("/admin/frister/lokale", post(set_local_standard))
+        .declared("/admin/frister/lokale/fjern", post(remove_local_standard))
 }
 
 struct LocalView {

@@ -2,6 +2,7 @@
 //! (typed or fetched from CPR) or a professional from the address book, and copying shared data
 //! from a sibling's case.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -39,10 +40,10 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern/{id}/netvaerk", get(show_network).post(add_person))
-        .route("/boern/{id}/netvaerk/cpr", post(lookup))
-        .route("/boern/{id}/netvaerk/kopier", post(copy_from_sibling))
-        .route(
+        .declared("/boern/{id}/netvaerk", get(show_network).post(add_person))
+        .declared("/boern/{id}/netvaerk/cpr", post(lookup))
+        .declared("/boern/{id}/netvaerk/kopier", post(copy_from_sibling))
+        .declared(
             "/boern/{id}/netvaerk/fagperson",
             get(show_professional_form).post(add_professional),
         )

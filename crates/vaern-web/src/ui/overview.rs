@@ -2,6 +2,7 @@
 //! top with countdowns, then one consolidated list of this week's deadlines (overdue first), then
 //! the caseworker's open cases (UX.md principle 1; never one reminder per rule per day).
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{Router, extract::State, response::Response, routing::get};
 use vaern_app::{case_process, children};
@@ -18,7 +19,7 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(show_overview))
+    Router::new().declared("/", get(show_overview))
 }
 
 struct AwaitingView {

@@ -2,6 +2,7 @@
 //! versions (edit the draft, approve, new version, compare), follow-ups scoring each goal, and the
 //! goals' progress as a chart with a table alternative.
 
+use crate::routes::Declared;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -42,14 +43,14 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/boern/{id}/plan", get(show).post(create))
-        .route("/boern/{id}/plan/maal", post(update_goals))
-        .route("/boern/{id}/plan/godkend", post(approve))
-        .route("/boern/{id}/plan/ny-version", post(new_version))
-        .route("/boern/{id}/plan/sammenlign", get(compare))
-        .route("/boern/{id}/plan/version/{version}", get(show_version))
-        .route("/boern/{id}/plan/opfoelgning", post(follow_up))
-        .route("/boern/{id}/plan/pdf", post(render_pdf))
+        .declared("/boern/{id}/plan", get(show).post(create))
+        .declared("/boern/{id}/plan/maal", post(update_goals))
+        .declared("/boern/{id}/plan/godkend", post(approve))
+        .declared("/boern/{id}/plan/ny-version", post(new_version))
+        .declared("/boern/{id}/plan/sammenlign", get(compare))
+        .declared("/boern/{id}/plan/version/{version}", get(show_version))
+        .declared("/boern/{id}/plan/opfoelgning", post(follow_up))
+        .declared("/boern/{id}/plan/pdf", post(render_pdf))
 }
 
 /// A goal row of a form: its index, its fields' names and what the row is.

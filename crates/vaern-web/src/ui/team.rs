@@ -1,5 +1,6 @@
 //! Teamets sager: the team lead's overdue deadlines and masseskift.
 
+use crate::routes::Declared;
 use askama::Template;
 use axum::{
     Router,
@@ -25,8 +26,8 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/team", get(show_team))
-        .route("/team/masseskift", post(reassign_cases))
+        .declared("/team", get(show_team))
+        .declared("/team/masseskift", post(reassign_cases))
 }
 
 #[derive(Template)]

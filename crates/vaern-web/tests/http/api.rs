@@ -308,13 +308,30 @@ mod journal {
                 other["id"].as_str().unwrap()
             ))
             .await;
+        let journal = format!("/api/v1/children/{}/journal", child.id);
+        let before = api.get_json(&journal).await;
         let response = api
             .post(
-                &format!("/api/v1/children/{}/journal", child.id),
+                &journal,
                 json!({"title": "x", "text": "y", "corrects_id": items(&other_notes)[0]["id"]}),
             )
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            api.get_json(&journal).await["items"],
+            before["items"],
+            "nothing was written on the child"
+        );
+        let other_after = api
+            .get_json(&format!(
+                "/api/v1/children/{}/journal",
+                other["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            other_after["items"], other_notes["items"],
+            "the other child's note is not marked corrected"
+        );
     }
 
     #[tokio::test]
@@ -442,6 +459,17 @@ mod administration {
             )
             .await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let users = app.api("admin901").await.get_json("/api/v1/users").await;
+        let me = items(&users)
+            .iter()
+            .find(|u| u["username"] == "admin901")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (me["active"].clone(), me["role"].clone()),
+            (json!(true), json!("admin")),
+            "still an active administrator: {me}"
+        );
     }
 }
 

@@ -618,13 +618,21 @@ mod decisions {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let page = response.text().await.unwrap();
-        assert!(
-            page.contains("Afslag på anbringelse"),
+        let page = crate::common::Page::parse(&response.text().await.unwrap());
+        assert_eq!(
+            page.text("textarea[name=\"content\"]"),
+            "Afslag på anbringelse",
             "the content typed is kept"
         );
         assert!(
-            page.contains("forvaltningslovens § 25") && page.contains("forvaltningslovens § 22")
+            page.field_error("reasoning")
+                .is_some_and(|m| m.contains("forvaltningslovens § 22")),
+            "a refusal needs its begrundelse"
+        );
+        assert!(
+            page.field_error("appeal_guidance")
+                .is_some_and(|m| m.contains("forvaltningslovens § 25")),
+            "a refusal needs its klagevejledning"
         );
     }
 }

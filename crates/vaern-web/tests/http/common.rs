@@ -65,7 +65,19 @@ impl TestApp {
 
     /// A client logged in through the login form; returns it with the session's CSRF token.
     pub async fn login(&self, username: &str) -> (Client, String) {
-        let client = self.anonymous();
+        let (client, csrf, _) = self.login_with_cookies(username).await;
+        (client, csrf)
+    }
+
+    /// [`TestApp::login`], also returning the `Cookie` header the client sends (to replay it
+    /// from another client).
+    pub async fn login_with_cookies(&self, username: &str) -> (Client, String, String) {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
         let status = self.submit_login(&client, username, PASSWORD).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "login as {username}");
         let page = client
@@ -77,7 +89,13 @@ impl TestApp {
             .await
             .unwrap();
         let csrf = hidden_csrf(&page).expect("the layout carries the CSRF token");
-        (client, csrf)
+        let url = self.url("/").parse().unwrap();
+        let cookies = reqwest::cookie::CookieStore::cookies(jar.as_ref(), &url)
+            .expect("the login set a cookie")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (client, csrf, cookies)
     }
 
     /// Posts the login form (fetching its login-CSRF cookie first); returns the status.
@@ -168,7 +186,16 @@ impl TestApp {
     /// Registers an underretning (from a professional) on a 901 child as its caseworker; returns
     /// the Afklaring sub-case it opened.
     pub async fn an_underretning(&self, child: &children::Child) -> vaern_store::SubCaseId {
-        let actor = self.actor("raadgiver901").await;
+        self.an_underretning_as(child, "raadgiver901").await
+    }
+
+    /// [`TestApp::an_underretning`] registered by `username` (on a child of their municipality).
+    pub async fn an_underretning_as(
+        &self,
+        child: &children::Child,
+        username: &str,
+    ) -> vaern_store::SubCaseId {
+        let actor = self.actor(username).await;
         let input = vaern_domain::process::notification::NewNotificationInput {
             received_at: "2026-01-05T09:00:00+01:00".into(),
             channel: "telefon".into(),
@@ -220,7 +247,19 @@ impl TestApp {
         title: &str,
         shareable: bool,
     ) -> vaern_store::DocumentId {
-        let actor = self.actor("raadgiver901").await;
+        self.a_titled_document_as(child, title, shareable, "raadgiver901")
+            .await
+    }
+
+    /// [`TestApp::a_titled_document`] filed by `username` (on a child of their municipality).
+    pub async fn a_titled_document_as(
+        &self,
+        child: &children::Child,
+        title: &str,
+        shareable: bool,
+        username: &str,
+    ) -> vaern_store::DocumentId {
+        let actor = self.actor(username).await;
         let files = CaseFiles::new(self.files.store.clone(), MAX_FILE_BYTES);
         let input = vaern_app::documents::UploadInput {
             document: vaern_domain::document::NewDocumentInput {
@@ -358,5 +397,78 @@ impl Api {
             request = request.header("content-type", content_type);
         }
         request.send().await.unwrap()
+    }
+}
+
+/// A page parsed, for assertions on the element that carries a fact rather than on text that
+/// could be anywhere on the page.
+pub struct Page(scraper::Html);
+
+impl Page {
+    pub fn parse(html: &str) -> Page {
+        Page(scraper::Html::parse_document(html))
+    }
+
+    fn select(&self, selector: &str) -> Vec<scraper::ElementRef<'_>> {
+        let parsed = scraper::Selector::parse(selector)
+            .unwrap_or_else(|e| panic!("bad selector {selector:?}: {e}"));
+        self.0.select(&parsed).collect()
+    }
+
+    /// The whitespace-normalised text of every element `selector` matches.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        self.select(selector)
+            .into_iter()
+            .map(|e| e.text().collect::<Vec<_>>().join(" "))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// The text of the one element `selector` matches; fails when there is none or several.
+    pub fn text(&self, selector: &str) -> String {
+        let found = self.texts(selector);
+        assert_eq!(found.len(), 1, "{selector} matched {found:?}");
+        found.into_iter().next().unwrap()
+    }
+
+    /// The attribute of every element `selector` matches.
+    pub fn attrs(&self, selector: &str, attribute: &str) -> Vec<String> {
+        self.select(selector)
+            .into_iter()
+            .filter_map(|e| e.value().attr(attribute).map(str::to_owned))
+            .collect()
+    }
+
+    /// The message shown at a form field (the `{field}-error` element of the field macro).
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        self.texts(&format!("#{field}-error")).into_iter().next()
+    }
+
+    /// The value of the input named `name` in the form `form` (a selector).
+    pub fn input_value(&self, form: &str, name: &str) -> Option<String> {
+        self.attrs(&format!("{form} [name=\"{name}\"]"), "value")
+            .into_iter()
+            .next()
+    }
+
+    /// The description (`<dd>`) given for a term (`<dt>`) of a definition list.
+    pub fn definition(&self, term: &str) -> Option<String> {
+        let dt = scraper::Selector::parse("dt").unwrap();
+        self.0.select(&dt).find_map(|e| {
+            let text: String = e.text().collect();
+            if text.trim() != term {
+                return None;
+            }
+            e.next_siblings()
+                .filter_map(scraper::ElementRef::wrap)
+                .find(|s| s.value().name() == "dd")
+                .map(|dd| {
+                    let text: Vec<_> = dd.text().collect();
+                    text.join(" ")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+        })
     }
 }

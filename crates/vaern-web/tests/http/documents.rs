@@ -7,7 +7,7 @@ use reqwest::{
 };
 use serde_json::Value;
 
-use crate::common::{MAX_FILE_BYTES, TestApp, page_text};
+use crate::common::{MAX_FILE_BYTES, Page, TestApp, page_text};
 
 const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -71,12 +71,24 @@ async fn a_caseworker_files_a_pdf_sees_it_journalled_and_opens_it() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.ends_with("?besked=gemt"), "{location}");
-    let document = page_text(&client, app.url(&location)).await;
-    assert!(
-        document.contains("Skoleudtalelse") && document.contains("Fortrolig"),
-        "{document}"
+    let document = Page::parse(&page_text(&client, app.url(&location)).await);
+    assert_eq!(document.text("h2#dokument"), "Skoleudtalelse");
+    assert_eq!(
+        document.definition("Fortroligt").as_deref(),
+        Some("Ja"),
+        "the confidentiality chosen is stored"
     );
-    assert!(document.contains("udtalelse.pdf"));
+    assert_eq!(
+        document.definition("Fil").as_deref(),
+        Some(format!("PDF, {} byte (version 1)", PDF.len()).as_str())
+    );
+    assert!(
+        document
+            .texts("table tbody tr td:nth-child(2)")
+            .iter()
+            .any(|cell| cell.starts_with("udtalelse.pdf")),
+        "the version lists the file's name"
+    );
 
     let doc_path = location.split('?').next().unwrap();
     let preview = client

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, field_message, page_text};
+use crate::common::{Page, TestApp, field_message, page_text};
 
 async fn offer_id(app: &TestApp, name: &str) -> String {
     let offers = app
@@ -49,10 +49,22 @@ async fn a_measure_with_bad_input_is_kept_and_the_simulation_answers_htmx() {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = refused.text().await.unwrap();
-    assert!(html.contains("Slutdatoen ligger før startdatoen"), "{html}");
-    assert!(html.contains("barnets lov § 32, stk. 3"), "{html}");
-    assert!(html.contains("value=\"2027-02-01\""), "the input is kept");
+    let form = Page::parse(&refused.text().await.unwrap());
+    assert_eq!(
+        form.field_error("ends_on").as_deref(),
+        Some("Fejl: Slutdatoen ligger før startdatoen")
+    );
+    assert!(
+        form.field_error("purpose")
+            .is_some_and(|m| m.contains("barnets lov § 32, stk. 3")),
+        "the missing purpose is refused at its field, citing the paragraph"
+    );
+    assert_eq!(
+        form.input_value("form[action$=\"/indsatser#ny-indsats\"]", "starts_on")
+            .as_deref(),
+        Some("2027-02-01"),
+        "the input is kept"
+    );
 
     let block = client
         .post(app.url(&format!("/boern/{}/indsatser/simulering", child.id)))

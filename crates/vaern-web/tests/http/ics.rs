@@ -74,7 +74,7 @@ fn conclusion() -> Value {
 
 /// An ISO date `days` from today.
 fn in_days(days: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+    (vaern_app::today() + time::Duration::days(days)).to_string()
 }
 
 /// Opens and concludes an investigation on the child; its id (for a plan).

@@ -2,27 +2,47 @@
 
 use reqwest::StatusCode;
 
-use crate::common::TestApp;
+use crate::common::{Page, TestApp, page_text};
 
 #[tokio::test]
 async fn mit_overblik_lists_the_caseworkers_own_open_cases() {
     let app = TestApp::spawn().await;
     let (client, _) = app.login("raadgiver901").await;
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
+    let html = page_text(&client, app.url("/")).await;
+    let page = Page::parse(&html);
+    let anne = app.actor("raadgiver901").await;
+    let own = vaern_app::children::my_open_cases(&app.test.db, &anne)
         .await
         .unwrap();
-    assert!(page.contains("<h1>Mit overblik</h1>"));
-    assert!(page.contains("Anne Sørensen"));
-    assert!(page.contains("-xxxx"), "CPR numbers are masked");
+    assert!(!own.is_empty(), "the demo gives the caseworker cases");
+    let mut expected: Vec<String> = own
+        .iter()
+        .map(|c| format!("/boern/{}/overblik", c.id))
+        .collect();
+    let mut listed = page.attrs("#mine-sager tbody tr td:first-child a", "href");
+    expected.sort();
+    listed.sort();
+    assert_eq!(listed, expected, "exactly the caseworker's open cases");
+    for cpr in own.iter().filter_map(|c| c.cpr.as_deref()) {
+        assert!(!html.contains(cpr), "a whole CPR number is shown");
+    }
+    let masked = page.texts("#mine-sager tbody tr td:nth-child(3)");
     assert!(
-        !page.contains("Nordskov"),
-        "nothing from the other municipality"
+        masked
+            .iter()
+            .filter(|c| *c != "Intet CPR-nr.")
+            .all(|c| c.len() == 11 && c.ends_with("-xxxx")),
+        "CPR numbers are masked: {masked:?}"
     );
+    assert!(masked.iter().any(|c| c.ends_with("-xxxx")), "{masked:?}");
+    for other in app.children_with_cpr("902").await {
+        assert!(
+            !html.contains(&other.id.to_string())
+                && !html.contains(&format!("{} {}", other.first_name, other.last_name)),
+            "a child of the other municipality is on the page: {}",
+            other.first_name
+        );
+    }
 }
 
 #[tokio::test]
@@ -121,7 +141,19 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_behind_tls() {
 #[tokio::test]
 async fn logging_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
-    let (client, csrf) = app.login("raadgiver901").await;
+    let (client, csrf, cookie) = app.login_with_cookies("raadgiver901").await;
+    let before = app
+        .anonymous()
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        before.status(),
+        StatusCode::OK,
+        "the cookie alone is a session"
+    );
     let out = client
         .post(app.url("/logout"))
         .form(&[("csrf", csrf.as_str())])
@@ -129,8 +161,17 @@ async fn logging_out_ends_the_session_on_the_server() {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    let after = client.get(app.url("/")).send().await.unwrap();
-    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    // The cookie store forgets the cookie logout cleared, so only replaying the old cookie from
+    // another client tells whether the session ended on the server.
+    let replay = app
+        .anonymous()
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::SEE_OTHER);
+    assert_eq!(replay.headers()["location"], "/login?next=%2F");
 }
 
 #[tokio::test]
