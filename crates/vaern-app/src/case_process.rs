@@ -951,16 +951,23 @@ pub async fn record_made_known(
 }
 
 /// The decision of a sub-case, if made.
+///
+/// `log` is the kind of access-log row to write; `None` where the caller's own read of the
+/// sub-case is logged already (its page) or the decision only fills a letter being written.
 pub async fn decision(
     db: &vaern_store::Db,
     actor: &Actor,
     child: ChildId,
     id: SubCaseId,
+    log: Option<AccessKind>,
 ) -> Result<Option<StoredDecision>, AppError> {
     actor.require(Capability::ReadChildren)?;
     let mut tx = db.tenant_read(actor.municipality_id).await?;
     sub_case_of(&mut tx, child, id).await?;
     let decision = decisions::for_sub_case(&mut tx, id).await?;
+    if let Some(kind) = log {
+        access_log::record(&mut tx, actor.user_id, Some(child), kind, "Afgørelse").await?;
+    }
     tx.commit().await?;
     Ok(decision)
 }

@@ -223,7 +223,8 @@ pub async fn decision_fields(
     child: ChildId,
     sub_case: SubCaseId,
 ) -> Result<Vec<(&'static str, String)>, AppError> {
-    let Some(decision) = crate::case_process::decision(db, actor, child, sub_case).await? else {
+    let Some(decision) = crate::case_process::decision(db, actor, child, sub_case, None).await?
+    else {
         return Ok(Vec::new());
     };
     let outcome = match decision.outcome.as_str() {

@@ -30,8 +30,8 @@ async fn lead_team(
     Ok(me.team_id.zip(me.team_name))
 }
 
-/// The lead's team: cases, escalations and caseworkers. Showing the cases is logged.
-pub async fn overview(db: &Db, actor: &Actor) -> Result<TeamOverview, AppError> {
+/// The lead's team: cases, escalations and caseworkers. Showing the cases is logged as `kind`.
+pub async fn overview(db: &Db, actor: &Actor, kind: AccessKind) -> Result<TeamOverview, AppError> {
     actor.require(Capability::LeadTeam)?;
     let mut tx = db.tenant_read(actor.municipality_id).await?;
     let caseworkers = users::list(&mut tx)
@@ -52,14 +52,7 @@ pub async fn overview(db: &Db, actor: &Actor) -> Result<TeamOverview, AppError> 
     let escalations = deadlines::overdue_for_team(&mut tx, team, vaern_store::now()).await?;
     let persons: Vec<Option<ChildId>> = cases.iter().map(|c| Some(c.id)).collect();
     if !persons.is_empty() {
-        access_log::record_many(
-            &mut tx,
-            actor.user_id,
-            &persons,
-            AccessKind::View,
-            "Teamets sager",
-        )
-        .await?;
+        access_log::record_many(&mut tx, actor.user_id, &persons, kind, "Teamets sager").await?;
     }
     tx.commit().await?;
     Ok(TeamOverview {

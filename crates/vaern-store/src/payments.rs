@@ -27,6 +27,8 @@ pub struct PaymentLine {
     pub id: PaymentLineId,
     pub payment_run_id: PaymentRunId,
     pub measure_id: MeasureId,
+    /// The child the measure is for (a line names the child's case, so showing it is logged).
+    pub child_id: crate::ChildId,
     pub provider_id: ProviderId,
     pub provider_name: String,
     pub provider_cvr: Option<String>,
@@ -152,7 +154,8 @@ pub async fn lines(tx: &mut TenantTx, run: PaymentRunId) -> Result<Vec<PaymentLi
     let municipality = tx.municipality();
     Ok(on!(&mut tx.tx, c => {
         sqlx::query_as(
-            "select l.id, l.payment_run_id, l.measure_id, l.provider_id, p.name as provider_name, \
+            "select l.id, l.payment_run_id, l.measure_id, cc.child_id, l.provider_id, \
+             p.name as provider_name, \
              p.cvr as provider_cvr, cc.case_number, l.period, l.seq, l.kind, l.amount_ore, \
              l.account, l.text, l.created_at from payment_lines l \
              join providers p on p.id = l.provider_id join measures m on m.id = l.measure_id \

@@ -3054,8 +3054,12 @@ mod investigations {
                 .await
                 .unwrap()
             );
-            // Distinct conclusion instants, even on a fast machine.
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            // Distinct conclusion instants: the next conclusion starts only once the store's
+            // clock (microseconds) has moved on.
+            let concluded_by = vaern_store::now();
+            while vaern_store::now() <= concluded_by {
+                std::hint::spin_loop();
+            }
         }
         tx.commit().await.unwrap();
 

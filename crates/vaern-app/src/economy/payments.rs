@@ -16,7 +16,8 @@ use vaern_domain::{
 };
 use vaern_integrations::finance::{self, ExportReport, FinanceExport, PaymentRecord};
 use vaern_store::{
-    MeasureId, PaymentRunId, StoreError,
+    ChildId, MeasureId, PaymentRunId, StoreError,
+    access_log::{self, AccessKind},
     measures::{self, Filter, Measure},
     payments::{self, NewLine, PaymentLine, PaymentRun},
 };
@@ -163,16 +164,25 @@ pub async fn runs(db: &vaern_store::Db, actor: &Actor) -> Result<Vec<PaymentRun>
     Ok(runs)
 }
 
-/// A run with its lines.
+/// A run with its lines. Each line names a child's case, so the children shown are logged
+/// (one row per child, of `kind`).
 pub async fn run_with_lines(
     db: &vaern_store::Db,
     actor: &Actor,
     id: PaymentRunId,
+    kind: AccessKind,
 ) -> Result<(PaymentRun, Vec<PaymentLine>), AppError> {
     actor.require(Capability::ManageEconomy)?;
-    let mut tx = db.tenant(actor.municipality_id).await?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
     let run = payments::run(&mut tx, id).await?;
     let lines = payments::lines(&mut tx, id).await?;
+    let mut children: Vec<Option<ChildId>> = lines.iter().map(|l| Some(l.child_id)).collect();
+    children.sort();
+    children.dedup();
+    if !children.is_empty() {
+        let detail = format!("Udbetalingskørsel {}", run.period);
+        access_log::record_many(&mut tx, actor.user_id, &children, kind, &detail).await?;
+    }
     tx.commit().await?;
     Ok((run, lines))
 }
@@ -212,7 +222,7 @@ pub async fn export(
     format: &str,
 ) -> Result<ExportFile, AppError> {
     let exporter: &dyn FinanceExport = finance::export(format).ok_or(AppError::NotFound)?;
-    let (run, lines) = run_with_lines(db, actor, id).await?;
+    let (run, lines) = run_with_lines(db, actor, id, AccessKind::Export).await?;
     let records = records(&lines, danish_today(run.created_at));
     let bytes = exporter
         .render(&actor.municipality_code, &records)

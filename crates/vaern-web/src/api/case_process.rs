@@ -496,7 +496,7 @@ pub async fn get_decision(
     Path((id, sub)): Path<(String, String)>,
 ) -> Result<Json<DecisionDto>, ApiError> {
     let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
-    let decision = case_process::decision(&state.db, &actor, child, sub)
+    let decision = case_process::decision(&state.db, &actor, child, sub, Some(AccessKind::ApiRead))
         .await?
         .ok_or(ApiError(vaern_app::AppError::NotFound))?;
     Ok(Json(DecisionDto::new(&decision)))

@@ -894,7 +894,8 @@ pub async fn get_payment_run(
     ApiActor(actor): ApiActor,
     Path(run): Path<String>,
 ) -> Result<Json<PaymentRunDetail>, ApiError> {
-    let (run, lines) = payments::run_with_lines(&state.db, &actor, api_id(&run)?).await?;
+    let (run, lines) =
+        payments::run_with_lines(&state.db, &actor, api_id(&run)?, AccessKind::ApiRead).await?;
     Ok(Json(PaymentRunDetail {
         run: run_dto(&run),
         lines: lines.iter().map(line_dto).collect(),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use vaern_app::team;
+use vaern_store::access_log::AccessKind;
 use vaern_store::{ChildId, UserId};
 
 use super::{
@@ -41,7 +42,7 @@ pub async fn get_team(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> Result<Json<TeamDto>, ApiError> {
-    let overview = team::overview(&state.db, &actor).await?;
+    let overview = team::overview(&state.db, &actor, AccessKind::ApiRead).await?;
     Ok(Json(TeamDto {
         team_name: overview.team_name,
         cases: overview

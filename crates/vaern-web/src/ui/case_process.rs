@@ -481,7 +481,7 @@ async fn sub_case_page(
     let (child, sub_case, notification, deadlines) =
         case_process::sub_case(&state.db, &page.actor, id, sub).await?;
     let decision = if sub_case.kind == SubCaseKind::Decision.code() {
-        let made = case_process::decision(&state.db, &page.actor, id, sub).await?;
+        let made = case_process::decision(&state.db, &page.actor, id, sub, None).await?;
         Some(decision_panel(&sub_case, made.as_ref()))
     } else {
         None

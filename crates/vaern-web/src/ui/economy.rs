@@ -36,7 +36,9 @@ use vaern_domain::{
     },
 };
 use vaern_integrations::finance::EXPORTS;
-use vaern_store::{OfferId, PaymentRunId, PriceUpdateId, ProviderId, TeamId};
+use vaern_store::{
+    OfferId, PaymentRunId, PriceUpdateId, ProviderId, TeamId, access_log::AccessKind,
+};
 
 use super::{Layout, Page, measures::MonthBar, measures::month_bars, views::Choice};
 use crate::{
@@ -623,7 +625,8 @@ async fn payment_run(
     Path(run): Path<String>,
 ) -> Result<Response, UiError> {
     let id: PaymentRunId = parse_id(&run)?;
-    let (run, lines) = payments::run_with_lines(&state.db, &page.actor, id).await?;
+    let (run, lines) =
+        payments::run_with_lines(&state.db, &page.actor, id, AccessKind::View).await?;
     let records = payments::records(&lines, vaern_app::today());
     let report = vaern_integrations::finance::report(&records);
     let view = RunPage {

@@ -11,6 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use vaern_app::{AppError, team};
+use vaern_store::access_log::AccessKind;
 use vaern_store::{ChildId, UserId};
 
 use super::{
@@ -50,7 +51,7 @@ async fn team_page(
     selected: Vec<String>,
     notice: Option<String>,
 ) -> Result<TeamPage, UiError> {
-    let overview = team::overview(&state.db, &page.actor).await?;
+    let overview = team::overview(&state.db, &page.actor, AccessKind::View).await?;
     let now = vaern_store::now();
     Ok(TeamPage {
         layout: page.layout("Teamets sager"),

@@ -12,4 +12,6 @@ mod ics_ui;
 mod letters;
 mod network;
 mod policy;
+mod reads;
 mod ui;
+mod walk;
