@@ -422,9 +422,14 @@ async fn a_payment_run_pays_nothing_twice_and_corrects_a_measure_ended_early() {
         10 * 295_000 - days * 295_000,
         "only ten days are owed"
     );
-    let (_, lines) = payments::run_with_lines(&test.db, &finance, correction.id)
-        .await
-        .unwrap();
+    let (_, lines) = payments::run_with_lines(
+        &test.db,
+        &finance,
+        correction.id,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
     assert_eq!(lines[0].kind, "correction");
     assert_eq!(
         lines[0].account, "5.28.21",
