@@ -44,10 +44,28 @@ pub fn queries() -> u64 {
     QUERIES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+tokio::task_local! {
+    /// Statements of the task running inside [`counting`].
+    static TASK_QUERIES: std::cell::Cell<u64>;
+}
+
 /// Counts `n` statements; the `on!` macro calls it for each block it runs.
 #[doc(hidden)]
 pub fn count_queries(n: u64) {
     QUERIES.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    let _ = TASK_QUERIES.try_with(|count| count.set(count.get() + n));
+}
+
+/// Runs `work` and counts the statements it sends itself: unlike [`queries`], what other tasks
+/// send meanwhile (background jobs, other requests, the access log's group commit) is not
+/// counted, so the number is the same on every run.
+pub async fn counting<F: std::future::Future>(work: F) -> (F::Output, u64) {
+    TASK_QUERIES
+        .scope(std::cell::Cell::new(0), async {
+            let output = work.await;
+            (output, TASK_QUERIES.with(std::cell::Cell::get))
+        })
+        .await
 }
 
 /// The same instant in UTC. Every instant is stored in UTC: SQLite keeps timestamps as text, so

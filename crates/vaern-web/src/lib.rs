@@ -20,6 +20,7 @@ use vaern_integrations::register::{PersonRegister, StoredRegister};
 use vaern_store::Db;
 
 pub use health::Metrics;
+pub use policy::STATEMENTS_HEADER;
 
 /// The largest request body accepted (a journal note of 20,000 characters fits many times).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -30,6 +31,9 @@ pub struct WebConfig {
     /// Mark cookies `Secure` always (behind TLS). Without it they are `Secure` when the proxy
     /// says the request came over HTTPS (`X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// Answer each guarded request with `X-Vaern-Statements`: the statements its handler sent
+    /// itself (for the N+1 guards and for profiling; off in production).
+    pub statement_header: bool,
 }
 
 /// What every handler gets.

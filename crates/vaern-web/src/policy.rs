@@ -58,6 +58,10 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     HeaderValue::from_str(&cookie).expect("cookie values are base64url")
 }
 
+/// The response header with the statements a request's handler sent (see
+/// [`crate::WebConfig::statement_header`]).
+pub const STATEMENTS_HEADER: &str = "x-vaern-statements";
+
 pub async fn enforce(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
@@ -106,7 +110,12 @@ pub async fn enforce(
     if let Some(token) = csrf {
         request.extensions_mut().insert(CsrfToken(token));
     }
-    let mut response = next.run(request).await;
+    let (mut response, statements) = vaern_store::counting(next.run(request)).await;
+    if state.config.statement_header {
+        response
+            .headers_mut()
+            .insert(STATEMENTS_HEADER, HeaderValue::from(statements));
+    }
     // Pages with personal data must not linger in shared caches or the back-forward cache.
     response
         .headers_mut()

@@ -417,6 +417,7 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         db.clone(),
         WebConfig {
             secure_cookies: config.secure_cookies,
+            statement_header: false,
         },
         files,
     );
