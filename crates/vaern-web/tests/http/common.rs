@@ -280,6 +280,40 @@ impl TestApp {
             .id
     }
 
+    /// Plans a measure of the demo catalogue's offer `offer` (one unit a week) on a 901 child as
+    /// its caseworker, from `starts_on` for `days` days.
+    pub async fn a_measure(
+        &self,
+        child: vaern_store::ChildId,
+        offer: &str,
+        starts_on: time::Date,
+        days: i64,
+    ) -> vaern_store::measures::Measure {
+        let anne = self.actor("raadgiver901").await;
+        let offer = vaern_app::economy::offers::catalogue(&self.test.db, &anne)
+            .await
+            .unwrap()
+            .offers
+            .into_iter()
+            .find(|o| o.name == offer)
+            .unwrap_or_else(|| panic!("no offer {offer} in the demo catalogue"));
+        let request = vaern_app::economy::measures::NewMeasureRequest {
+            measure: vaern_domain::economy::measures::MeasureInput {
+                legal_basis: "bl32_1_3".into(),
+                offer_id: offer.id.to_string(),
+                quantity: "1".into(),
+                hours_per: "week".into(),
+                starts_on: starts_on.to_string(),
+                ends_on: (starts_on + time::Duration::days(days)).to_string(),
+                purpose: "Støtte i hverdagen".into(),
+            },
+            goals: Vec::new(),
+        };
+        vaern_app::economy::measures::create(&self.test.db, &anne, child, &request)
+            .await
+            .unwrap()
+    }
+
     /// The app-layer actor for a username.
     pub async fn actor(&self, username: &str) -> vaern_app::Actor {
         let token = self.token(username).await;

@@ -241,34 +241,9 @@ async fn a_decision(app: &TestApp, target: &Target) -> String {
 
 /// A measure above the caseworker's approval threshold, waiting for the lead.
 async fn awaiting_approval(app: &TestApp, target: &Target) {
-    let anne = app.actor("raadgiver901").await;
-    let offer = vaern_app::economy::offers::catalogue(&app.test.db, &anne)
-        .await
-        .unwrap()
-        .offers
-        .into_iter()
-        .find(|o| o.name == "Døgnophold")
-        .unwrap();
     let start = vaern_app::today() + time::Duration::days(14);
-    vaern_app::economy::measures::create(
-        &app.test.db,
-        &anne,
-        target.child.parse().unwrap(),
-        &vaern_app::economy::measures::NewMeasureRequest {
-            measure: vaern_domain::economy::measures::MeasureInput {
-                legal_basis: "bl32_1_3".into(),
-                offer_id: offer.id.to_string(),
-                quantity: "1".into(),
-                hours_per: "week".into(),
-                starts_on: start.to_string(),
-                ends_on: (start + time::Duration::days(365)).to_string(),
-                purpose: "Venter på godkendelse".into(),
-            },
-            goals: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
+    app.a_measure(target.child.parse().unwrap(), "Døgnophold", start, 365)
+        .await;
 }
 
 /// A payment run of last month with a line for the child: a measure that ran then.
@@ -283,32 +258,7 @@ async fn a_run_with_a_line(app: &TestApp, target: &Target) -> String {
     let this_month = time::Date::from_calendar_date(today.year(), today.month(), 1).unwrap();
     let last_month = this_month - time::Duration::days(1);
     let first = time::Date::from_calendar_date(last_month.year(), last_month.month(), 1).unwrap();
-    let offer = vaern_app::economy::offers::catalogue(&app.test.db, &anne)
-        .await
-        .unwrap()
-        .offers
-        .into_iter()
-        .find(|o| o.name == "Døgnophold")
-        .unwrap();
-    let m = vaern_app::economy::measures::create(
-        &app.test.db,
-        &anne,
-        child,
-        &vaern_app::economy::measures::NewMeasureRequest {
-            measure: vaern_domain::economy::measures::MeasureInput {
-                legal_basis: "bl32_1_3".into(),
-                offer_id: offer.id.to_string(),
-                quantity: "1".into(),
-                hours_per: "week".into(),
-                starts_on: first.to_string(),
-                ends_on: (first + time::Duration::days(200)).to_string(),
-                purpose: "Adgangslogtest".into(),
-            },
-            goals: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
+    let m = app.a_measure(child, "Døgnophold", first, 200).await;
     let m = vaern_app::economy::measures::approve(&app.test.db, &lead, child, m.id, m.version)
         .await
         .unwrap();

@@ -55,25 +55,7 @@ impl Target {
             .unwrap();
         let offer = &catalogue.offers[0];
         let start = vaern_app::today() + time::Duration::days(7);
-        let measure = vaern_app::economy::measures::create(
-            &app.test.db,
-            &anne,
-            child.id,
-            &vaern_app::economy::measures::NewMeasureRequest {
-                measure: vaern_domain::economy::measures::MeasureInput {
-                    legal_basis: "bl32_1_3".into(),
-                    offer_id: offer.id.to_string(),
-                    quantity: "1".into(),
-                    hours_per: "week".into(),
-                    starts_on: start.to_string(),
-                    ends_on: (start + time::Duration::days(90)).to_string(),
-                    purpose: "Rutetest".into(),
-                },
-                goals: Vec::new(),
-            },
-        )
-        .await
-        .unwrap();
+        let measure = app.a_measure(child.id, &offer.name, start, 90).await;
         let (update, _) = vaern_app::economy::price_updates::apply(
             &app.test.db,
             &finance,
