@@ -17,9 +17,14 @@
     }
   });
 })();
-// Live countdowns for deadlines (the server renders the same text; this keeps it current).
+// Live countdowns for deadlines (the server renders the same text; this keeps it current). They
+// count by the server's clock, not this PC's, which may be off: the page carries the server's time
+// of rendering (<body data-now>), and the difference to this PC's clock, taken once at load,
+// corrects every tick.
 (function () {
   "use strict";
+  var offset = 0;
+  function now() { return Date.now() + offset; }
   function text(ms) {
     var span = Math.abs(ms), minutes = Math.floor(span / 60000), hours = Math.floor(minutes / 60),
         days = Math.floor(hours / 24), out;
@@ -32,10 +37,15 @@
     var nodes = document.querySelectorAll("[data-due]");
     for (var i = 0; i < nodes.length; i++) {
       var due = Date.parse(nodes[i].getAttribute("data-due"));
-      if (!isNaN(due)) { nodes[i].textContent = text(due - Date.now()); }
+      if (!isNaN(due)) { nodes[i].textContent = text(due - now()); }
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 30000); });
+  document.addEventListener("DOMContentLoaded", function () {
+    var server = Date.parse(document.body.getAttribute("data-now"));
+    if (!isNaN(server)) { offset = server - Date.now(); }
+    tick();
+    setInterval(tick, 30000);
+  });
 })();
 // Autosave: when the tab is hidden or closed, send the draft at once instead of after the pause
 // — but not while the form itself is being saved, which would bring back what was just saved.

@@ -69,6 +69,9 @@ pub struct Layout {
     pub can_read_offers: bool,
     pub can_read_economy: bool,
     pub can_manage_economy: bool,
+    /// The server's clock as it renders the page (RFC 3339, UTC; `<body data-now>`): app.js
+    /// counts deadlines from it, not from the PC's own clock.
+    pub now: String,
 }
 
 /// The logged-in user of a UI request, as the policy middleware authenticated them.
@@ -117,6 +120,7 @@ impl Page {
             can_read_offers: can(Capability::ReadOffers),
             can_read_economy: can(Capability::ReadEconomy),
             can_manage_economy: can(Capability::ManageEconomy),
+            now: vaern_domain::dates::rfc3339_utc(vaern_store::now()),
         }
     }
 }
