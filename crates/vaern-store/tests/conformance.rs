@@ -21,31 +21,14 @@ struct World {
 
 async fn world() -> World {
     let test = TestDb::new().await;
+    let (kbh, worker) =
+        vaern_testkit::municipality_with_caseworker(&test.db, "901", "Demo Kommune").await;
     let mut g = test.db.global().await.unwrap();
-    let kbh = municipalities::create(&mut g, "901", "Demo Kommune")
-        .await
-        .unwrap()
-        .id;
     let other = municipalities::create(&mut g, "902", "Anden Kommune")
         .await
         .unwrap()
         .id;
     g.commit().await.unwrap();
-    let mut tx = test.db.tenant(kbh).await.unwrap();
-    let worker = users::create(
-        &mut tx,
-        &users::NewUserRow {
-            username: "anne",
-            name: "Anne Rådgiver",
-            role: Role::Caseworker,
-            password_hash: "x",
-            team_id: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id;
-    tx.commit().await.unwrap();
     World {
         test,
         kbh,

@@ -117,6 +117,37 @@ impl Drop for TestDb {
     }
 }
 
+/// A new municipality `code` in `db` with one caseworker, «anne» (Anne Rådgiver): the smallest
+/// world a store test needs. Its id and the caseworker's.
+pub async fn municipality_with_caseworker(
+    db: &Db,
+    code: &str,
+    name: &str,
+) -> (vaern_store::MunicipalityId, vaern_store::UserId) {
+    let mut global = db.global().await.expect("global transaction");
+    let municipality = vaern_store::municipalities::create(&mut global, code, name)
+        .await
+        .expect("municipality")
+        .id;
+    global.commit().await.expect("commit");
+    let mut tx = db.tenant(municipality).await.expect("tenant transaction");
+    let worker = vaern_store::users::create(
+        &mut tx,
+        &vaern_store::users::NewUserRow {
+            username: "anne",
+            name: "Anne Rådgiver",
+            role: vaern_domain::Role::Caseworker,
+            password_hash: "x",
+            team_id: None,
+        },
+    )
+    .await
+    .expect("caseworker")
+    .id;
+    tx.commit().await.expect("commit");
+    (municipality, worker)
+}
+
 /// The environment variable naming the file where skipped tests are listed (`scripts/test` sets
 /// it and reports the list by name after the run).
 pub const SKIPPED_FILE_VAR: &str = "VAERN_SKIPPED_FILE";

@@ -1,0 +1,6 @@
+-- Intentionally empty: the SQLite side of postgres/0017_append_only_truncate.sql, which adds
+-- BEFORE TRUNCATE triggers to the append-only tables. SQLite has no TRUNCATE; its nearest
+-- equivalent, a DELETE without WHERE, fires the row-level BEFORE DELETE triggers these tables
+-- already have (SQLite skips its truncate optimization on a table with triggers), so it is
+-- refused with `<table> is append-only` like any other DELETE. The file exists because the two
+-- folders must hold the same migration names (tests/schema_parity.rs).
