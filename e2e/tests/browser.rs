@@ -1366,7 +1366,15 @@ async fn a_caseworker_investigates_with_ics_makes_the_plan_and_follows_up() {
     }
     let decision = b.client.find(Locator::Id("decision")).await.unwrap();
     decision.select_by_value("continue").await.unwrap();
-    b.fill("next_date", "01.03.2027").await;
+    // Three months on, whatever the clock says (it must lie after today).
+    let next = vaern_app::today() + time::Duration::days(90);
+    let next = format!(
+        "{:02}.{:02}.{}",
+        next.day(),
+        u8::from(next.month()),
+        next.year()
+    );
+    b.fill("next_date", &next).await;
     b.fill("next_reason", "Tre måneder efter start, jf. planen")
         .await;
     b.press("Registrér opfølgningen").await;
