@@ -169,7 +169,7 @@ async fn deadline_scan(count: usize, repeat: usize) -> anyhow::Result<()> {
     let escalating: Vec<&str> = RULES
         .iter()
         .filter(|r| r.when_due == WhenDue::Escalation)
-        .map(|r| r.id)
+        .map(|r| r.id.code())
         .collect();
     let now = vaern_store::now();
     let mut scan = Vec::new();
@@ -261,12 +261,12 @@ async fn seed(
             for i in 0..per_sub_case.min(count - made) {
                 let (rule_id, due_at) = if (made + i) % 10 == 0 {
                     (
-                        "undersoegelse.4mdr",
+                        vaern_domain::process::RuleId::Investigation,
                         now - time::Duration::days(1 + (i as i64 % 30)),
                     )
                 } else {
                     (
-                        "opfoelgning.foerste_3mdr",
+                        vaern_domain::process::RuleId::FirstFollowUp,
                         now + time::Duration::hours(1 + (made + i) as i64 % 8760),
                     )
                 };
@@ -277,6 +277,7 @@ async fn seed(
                     rule_id,
                     trigger_at: now,
                     due_at,
+                    started_by: None,
                 };
                 deadlines::create(&mut tx, &new).await?;
             }

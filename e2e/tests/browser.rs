@@ -1271,8 +1271,30 @@ async fn a_caseworker_investigates_with_ics_makes_the_plan_and_follows_up() {
     b.wait_for_url("/overblik").await;
     let kind = b.client.find(Locator::Id("kind")).await.unwrap();
     kind.select_by_value("investigation").await.unwrap();
+    // BL § 20, stk. 3: the four months run from awareness; the demo's underretninger are months
+    // old, so the caseworker sets today, with the reason a later date needs.
+    let awareness = b
+        .client
+        .find(Locator::Css("details summary"))
+        .await
+        .unwrap();
+    b.click(&awareness).await;
+    let today = vaern_app::today();
+    let today = format!(
+        "{:02}.{:02}.{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    b.fill("aware_since", &today).await;
+    b.fill("aware_reason", "Behovet for støtte blev først kendt i dag")
+        .await;
     b.press("Opret delsag").await;
     b.wait_for_url("besked=oprettet").await;
+    assert!(
+        b.text().await.contains("regnet fra:"),
+        "the clock's start is shown"
+    );
     b.click_link("Undersøgelsen (ICS)").await;
     b.wait_for_url("/undersoegelse").await;
     assert!(b.text().await.contains("0 af 10 dimensioner er beskrevet"));

@@ -7,13 +7,19 @@ use time::OffsetDateTime;
 use vaern_domain::{
     Capability, FieldErrors,
     dates::format_datetime,
+    law::{Section, paragraph},
     process::{
-        FEEDBACK_STEP, SECOND_REVIEW_STEP, StepContext, StepDef, SubCaseKind,
+        DecisionFacts, Event, FEEDBACK_STEP, Requirement, SECOND_REVIEW_STEP, StepContext, StepDef,
+        SubCaseKind,
+        appeal::Channel,
+        awareness::{AwarenessInput, FirstKnown, investigation_start},
+        blocking,
         decision::{Decision, Outcome},
         notification::{
             Assessment, AssessmentInput, Intake, NewNotification, NewNotificationInput,
         },
         rule,
+        rules::{case_wide, met_by_decision_on, table::SECOND_REVIEW_SECTIONS},
     },
     text::required_text,
 };
@@ -21,8 +27,8 @@ use vaern_store::{
     ChildCaseId, ChildId, SubCaseId, TenantTx, UserId,
     access_log::{self, AccessKind},
     children::{self, Child},
-    deadlines::{self, Deadline, NewDeadline},
-    decisions::{self, StoredDecision},
+    deadlines::{self, Deadline},
+    decisions::{self, MadeKnown, StoredDecision},
     journal,
     notifications::{self, Notification},
     sub_cases::{self, NewStep, SubCase},
@@ -31,6 +37,7 @@ use vaern_store::{
 use crate::{
     Actor, AppError,
     case_file::{automatic_note, child_case},
+    clocks::{self, Clock},
     deadlines::MunicipalityRules,
     today,
 };
@@ -58,16 +65,31 @@ async fn note(
     automatic_note(tx, actor, case, Some(sub_case), title, body).await
 }
 
-/// Opens a sub-case with its steps and starts the deadlines its steps carry, from `trigger_at`.
+/// A sub-case about to be opened: which case, what kind, who opened it and with which steps.
+pub(crate) struct Opening<'a> {
+    pub case: ChildCaseId,
+    pub kind: SubCaseKind,
+    pub title: &'a str,
+    pub opened_at: OffsetDateTime,
+    pub opened_by: Option<UserId>,
+    pub steps: Vec<&'static StepDef>,
+}
+
+/// Opens a sub-case with its steps and starts the deadlines its steps carry, counted from
+/// `clock`.
 pub(crate) async fn open_with_deadlines(
     tx: &mut TenantTx,
-    opened_by: Option<UserId>,
-    case: ChildCaseId,
-    kind: SubCaseKind,
-    title: &str,
-    trigger_at: OffsetDateTime,
-    steps: Vec<&'static StepDef>,
+    opening: Opening<'_>,
+    clock: &Clock,
 ) -> Result<(SubCase, Vec<String>), AppError> {
+    let Opening {
+        case,
+        kind,
+        title,
+        opened_at,
+        opened_by,
+        steps,
+    } = opening;
     let new_steps: Vec<NewStep<'_>> = steps
         .iter()
         .map(|s| NewStep {
@@ -80,7 +102,7 @@ pub(crate) async fn open_with_deadlines(
         case,
         kind.code(),
         title,
-        trigger_at,
+        opened_at,
         opened_by,
         &new_steps,
     )
@@ -88,43 +110,33 @@ pub(crate) async fn open_with_deadlines(
     let rules = MunicipalityRules::load(tx).await?;
     let mut started = Vec::new();
     for (def, step) in steps.iter().zip(&sub_case.steps) {
-        let Some(rule) = def.rule.and_then(rule) else {
+        let Some(id) = def.rule else {
             continue;
         };
-        let Some(due_at) = rules.due_at(rule, trigger_at) else {
-            continue;
-        };
-        deadlines::create(
-            tx,
-            &NewDeadline {
-                case,
-                sub_case: sub_case.id,
-                step: Some(step.id),
-                rule_id: rule.id,
-                trigger_at,
-                due_at,
-            },
-        )
-        .await?;
-        started.push(format!(
-            "{} senest {} ({})",
-            def.label,
-            format_datetime(due_at),
-            rule.legal_reference
-        ));
+        let rule = rule(id);
+        if let Some((due_at, _)) =
+            clocks::start(tx, &rules, case, &sub_case, rule, Some(step.id), clock).await?
+        {
+            started.push(format!(
+                "{} senest {} ({})",
+                def.label,
+                format_datetime(due_at),
+                rule.legal_reference
+            ));
+        }
     }
     Ok((sub_case, started))
 }
 
-/// What the case's state adds to a new sub-case's steps: running measures (an active measure, or
-/// an open «Indsats og opfølgning» sub-case) and a professional's underretning still awaiting
-/// feedback.
+/// What the case's state adds to a new sub-case's steps: a running measure of a kind BL § 137,
+/// stk. 1 names, and a professional's underretning still awaiting feedback.
 async fn case_context(tx: &mut TenantTx, case: ChildCaseId) -> Result<StepContext, AppError> {
     let sub_cases = sub_cases::for_case(tx, case).await?;
-    let running_measures = vaern_store::measures::any_active(tx, case).await?
-        || sub_cases
-            .iter()
-            .any(|s| s.kind == SubCaseKind::Measure.code() && s.status == "open");
+    let running_measures = vaern_store::measures::active_bases(tx, case)
+        .await?
+        .iter()
+        .filter_map(|basis| paragraph(basis))
+        .any(|p| SECOND_REVIEW_SECTIONS.contains(&p.section));
     // Each feedback step answers one professional's underretning: feedback is due while there
     // are more of those than sub-cases that took the step, so each notifier hears what came of
     // their underretning.
@@ -171,14 +183,18 @@ pub async fn register_notification(
         new.intake.label(),
         format_datetime(new.received_at)
     );
+    let clock = Clock::at(new.received_at, &format!("{} modtaget", new.intake.label()));
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
-        Some(actor.user_id),
-        case,
-        SubCaseKind::Clarification,
-        &title,
-        new.received_at,
-        steps,
+        Opening {
+            case,
+            kind: SubCaseKind::Clarification,
+            title: &title,
+            opened_at: new.received_at,
+            opened_by: Some(actor.user_id),
+            steps,
+        },
+        &clock,
     )
     .await?;
     let notification = notifications::create(&mut tx, sub_case.id, &new).await?;
@@ -254,20 +270,29 @@ async fn sibling_tasks(
             kind.label(),
             placed.full_name()
         );
+        let now = vaern_store::now();
+        let clock = Clock::at(
+            now,
+            &format!("Afgørelse om anbringelse af {}", placed.full_name()),
+        );
         let (sub_case, started) = open_with_deadlines(
             tx,
-            Some(actor.user_id),
-            case,
-            kind,
-            &title,
-            vaern_store::now(),
-            kind.steps_for(StepContext::default()).collect(),
+            Opening {
+                case,
+                kind,
+                title: &title,
+                opened_at: now,
+                opened_by: Some(actor.user_id),
+                steps: kind.steps_for(StepContext::default()).collect(),
+            },
+            &clock,
         )
         .await?;
         let body = format!(
             "{} er anbragt, og anbringelsen skyldes efter rådgiverens angivelse omsorgssvigt eller \
-             overgreb. Forholdene for søskende under 15 år skal undersøges (barnets lov § 21, \
-             stk. 2-3).\nFrister: {}.",
+             overgreb. Forholdene for søskende under 15 år skal undersøges i en børnefaglig \
+             undersøgelse, medmindre det åbenlyst ikke er nødvendigt (barnets lov § 21, stk. \
+             2-3).\nFrister: {}.",
             placed.full_name(),
             started.join("; ")
         );
@@ -587,7 +612,7 @@ pub async fn close_sub_case(
             "Delsagen blev netop afsluttet af en anden".into(),
         ));
     }
-    deadlines::cancel_for_sub_case(&mut tx, id, vaern_domain::process::CASE_WIDE).await?;
+    deadlines::cancel_for_sub_case(&mut tx, id, &case_wide()).await?;
     let body = format!(
         "{} afsluttede delsagen «{}».\nBegrundelse: {reason}",
         actor.name, sub_case.title
@@ -598,18 +623,72 @@ pub async fn close_sub_case(
     Ok(sub_case)
 }
 
-/// Opens a sub-case of any kind but Afklaring (which opens by registering an underretning).
+/// A new sub-case, as the form or API gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OpenSubCaseInput {
+    pub kind: String,
+    /// For a børnefaglig undersøgelse: the date the municipality became aware of the need, if
+    /// not the receipt of the first underretning, henvendelse or ansøgning since the last one.
+    pub aware_since: String,
+    /// Required when `aware_since` is later than that receipt.
+    pub aware_reason: String,
+}
+
+/// Opens a sub-case of any kind but Afklaring with the default start of its clock.
 pub async fn open_sub_case(
     db: &vaern_store::Db,
     actor: &Actor,
     child: ChildId,
     kind: &str,
 ) -> Result<SubCase, AppError> {
+    let input = OpenSubCaseInput {
+        kind: kind.into(),
+        ..OpenSubCaseInput::default()
+    };
+    open_sub_case_with(db, actor, child, &input).await
+}
+
+/// What the municipality learnt first since the case's last børnefaglig undersøgelse opened:
+/// where the four months of a new one start (BL § 20, stk. 3).
+async fn first_known_since_last_investigation(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+) -> Result<Option<FirstKnown>, AppError> {
+    let last_opened = sub_cases::for_case(tx, case)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind == SubCaseKind::Investigation.code())
+        .map(|s| s.opened_at)
+        .max();
+    Ok(notifications::for_case(tx, case)
+        .await?
+        .into_iter()
+        .filter(|n| last_opened.is_none_or(|at| n.received_at > at))
+        .filter_map(|n| {
+            let what = Intake::parse(&n.intake).ok()?.label();
+            Some(FirstKnown {
+                what,
+                at: n.received_at,
+            })
+        })
+        .min_by_key(|k| k.at))
+}
+
+/// Opens a sub-case of any kind but Afklaring (which opens by registering an underretning). A
+/// børnefaglig undersøgelse's four months run from when the municipality became aware of the
+/// need (BL § 20, stk. 3), which the journal note and the sub-case's deadline show.
+pub async fn open_sub_case_with(
+    db: &vaern_store::Db,
+    actor: &Actor,
+    child: ChildId,
+    input: &OpenSubCaseInput,
+) -> Result<SubCase, AppError> {
     actor.require(Capability::EditChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (_, case) = child_case(&mut tx, child).await?;
-    let kind =
-        SubCaseKind::parse(kind).map_err(|m| AppError::Invalid(FieldErrors::single("kind", m)))?;
+    let kind = SubCaseKind::parse(&input.kind)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("kind", m)))?;
     if kind == SubCaseKind::Clarification {
         return Err(AppError::Invalid(FieldErrors::single(
             "kind",
@@ -617,21 +696,39 @@ pub async fn open_sub_case(
         )));
     }
     let now = vaern_store::now();
+    let clock = if kind == SubCaseKind::Investigation {
+        let first = first_known_since_last_investigation(&mut tx, case).await?;
+        let awareness = AwarenessInput {
+            aware_since: &input.aware_since,
+            reason: &input.aware_reason,
+        };
+        let (at, source) = investigation_start(first, now, &awareness)?;
+        Clock::new(at, source)
+    } else {
+        Clock::at(now, "Delsagen oprettet")
+    };
     let context = case_context(&mut tx, case).await?;
     let (sub_case, started) = open_with_deadlines(
         &mut tx,
-        Some(actor.user_id),
-        case,
-        kind,
-        kind.label(),
-        now,
-        kind.steps_for(context).collect(),
+        Opening {
+            case,
+            kind,
+            title: kind.label(),
+            opened_at: now,
+            opened_by: Some(actor.user_id),
+            steps: kind.steps_for(context).collect(),
+        },
+        &clock,
     )
     .await?;
     let deadlines_text = if started.is_empty() {
         String::new()
     } else {
-        format!("\nFrister: {}.", started.join("; "))
+        format!(
+            "\nFrister: {}.\nRegnet fra: {}.",
+            started.join("; "),
+            clock.source
+        )
     };
     let body = format!(
         "{} oprettede delsagen «{}».{deadlines_text}",
@@ -696,11 +793,18 @@ pub async fn sub_case(
     Ok((child, sub_case, notification, deadlines))
 }
 
+/// A deadline on Mit overblik, with a warning when it runs out on a day the municipality keeps
+/// closed though the law counts it (then it is listed from the working day before).
+pub struct OverviewDeadline {
+    pub deadline: Deadline,
+    pub closed_day: Option<String>,
+}
+
 /// What Mit overblik shows above the case list: underretninger awaiting the 24-hour assessment,
 /// and one consolidated list of open deadlines due by the end of this week (overdue first).
 pub struct Overview {
     pub awaiting: Vec<Notification>,
-    pub deadlines: Vec<Deadline>,
+    pub deadlines: Vec<OverviewDeadline>,
     /// Each case's next step: the first pending step of its oldest open sub-case.
     pub next_steps: Vec<(ChildCaseId, &'static str)>,
 }
@@ -720,7 +824,30 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
         vaern_domain::calendar::end_of_danish_day(today + time::Duration::days(days_to_sunday));
     let mut tx = db.tenant_read(actor.municipality_id).await?;
     let awaiting = notifications::awaiting_assessment(&mut tx, actor.user_id).await?;
-    let deadlines = deadlines::open_for_caseworker(&mut tx, actor.user_id, end_of_week).await?;
+    // A week further, for deadlines on a closed day whose working day before is this week.
+    let calendar = MunicipalityRules::load(&mut tx).await?.calendar;
+    let deadlines: Vec<OverviewDeadline> = deadlines::open_for_caseworker(
+        &mut tx,
+        actor.user_id,
+        end_of_week + time::Duration::days(7),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|deadline| {
+        let due_day = vaern_domain::calendar::danish_date(deadline.due_at);
+        let closed_day = calendar.closed_day_warning(due_day);
+        let shown_from = match closed_day {
+            Some(_) => calendar.previous_working_day(due_day),
+            None => due_day,
+        };
+        (vaern_domain::calendar::end_of_danish_day(shown_from) <= end_of_week).then_some(
+            OverviewDeadline {
+                deadline,
+                closed_day,
+            },
+        )
+    })
+    .collect();
     let mut next_steps: Vec<(ChildCaseId, &'static str)> = Vec::new();
     for sub_case in sub_cases::open_for_caseworker(&mut tx, actor.user_id).await? {
         let label = sub_case
@@ -738,7 +865,7 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
     let mut persons: Vec<Option<ChildId>> = awaiting
         .iter()
         .map(|n| Some(n.child_id))
-        .chain(deadlines.iter().map(|d| Some(d.child_id)))
+        .chain(deadlines.iter().map(|d| Some(d.deadline.child_id)))
         .collect();
     persons.sort();
     persons.dedup();
@@ -760,9 +887,34 @@ pub async fn overview(db: &vaern_store::Db, actor: &Actor) -> Result<Overview, A
     })
 }
 
-/// Makes the decision of a Decision sub-case: refused before partshøring (or a recorded
-/// exception), without begrundelse, or without klagevejledning unless fully granted. Completes
-/// the step and journals the full decision.
+/// Why the check `rule` stops a decision, or `None` if it is met.
+async fn unmet(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    sub_case: &SubCase,
+    rule: &vaern_domain::process::DeadlineRule,
+) -> Result<Option<String>, AppError> {
+    let met = match rule.requires {
+        Some(Requirement::Step(code)) => sub_case
+            .steps
+            .iter()
+            .any(|s| s.code == code && s.status != "pending"),
+        Some(Requirement::PlanApproved) => crate::plans::current_plan_approved(tx, case).await?,
+        // The decision's own text is checked by the form; nothing else guards a decision.
+        Some(Requirement::DecisionText | Requirement::DecisionOn(_)) | None => true,
+    };
+    Ok((!met).then(|| {
+        format!(
+            "Afgørelsen kan ikke træffes endnu: {} ({})",
+            rule.description.trim_end_matches('.'),
+            rule.legal_reference
+        )
+    }))
+}
+
+/// Makes the decision of a Decision sub-case. The rule table's checks come first (partshøring,
+/// the conversation with the child, a plan before § 47 — each done or its exception recorded),
+/// then the decision's own text; what the decision starts and meets is the table's too.
 pub async fn make_decision(
     db: &vaern_store::Db,
     actor: &Actor,
@@ -786,19 +938,33 @@ pub async fn make_decision(
             format_datetime(existing.decided_at)
         )));
     }
-    let party_heard = sub_case
-        .steps
-        .iter()
-        .any(|s| s.code == "partshoering" && s.status != "pending");
-    let decision = Decision::parse(input, party_heard)?;
+    let decision = Decision::parse(input)?;
     let granted = decision.outcome != Outcome::Refusal;
-    let plan_approved = crate::plans::current_plan_approved(&mut tx, case).await?;
-    if granted && decision.legal_basis == "bl47" && !plan_approved {
-        return Err(AppError::Invalid(FieldErrors::single(
-            "legal_basis",
-            "Barnets plan skal være godkendt, før der træffes afgørelse om anbringelse uden \
-             samtykke (barnets lov § 91, stk. 2)",
-        )));
+    let section = paragraph(decision.legal_basis)
+        .map(|p| p.section)
+        .expect("a parsed decision has a catalogue basis");
+    let placed = children::get(&mut tx, child).await?;
+    let renewal = granted && earlier_grant_on(&mut tx, case, id, section).await?;
+    let event = Event::Decision(DecisionFacts {
+        section,
+        granted,
+        plan_chosen: decision.plan_chosen,
+        neglect_or_abuse: decision.neglect_or_abuse,
+        renewal,
+        age: vaern_domain::dates::age_on(placed.birth_date, today()),
+    });
+    let mut refusals = Vec::new();
+    for check in blocking(&event) {
+        if let Some(why) = unmet(&mut tx, case, &sub_case, check).await? {
+            refusals.push(why);
+        }
+    }
+    if !refusals.is_empty() {
+        let mut errors = FieldErrors::new();
+        for why in refusals {
+            errors.add("legal_basis", why);
+        }
+        return Err(AppError::Invalid(errors));
     }
     let stored = match decisions::create(&mut tx, id, &decision, actor.user_id).await {
         Ok(stored) => stored,
@@ -824,12 +990,13 @@ pub async fn make_decision(
         .await?;
         deadlines::meet_for_step(&mut tx, step.id).await?;
     }
-    let basis = vaern_domain::law::paragraph(decision.legal_basis)
+    let basis = paragraph(decision.legal_basis)
         .map(|p| p.citation)
         .unwrap_or(decision.legal_basis);
     let mut body = format!(
-        "{} traf afgørelse: {} efter {basis}.\n\n{}\n\nBegrundelse: {}",
+        "{} traf afgørelse ({}): {} efter {basis}.\n\n{}\n\nBegrundelse: {}",
         actor.name,
+        decision.decided_by.label().to_lowercase(),
         decision.outcome.label().to_lowercase(),
         decision.content,
         decision.reasoning
@@ -837,32 +1004,13 @@ pub async fn make_decision(
     if let Some(guidance) = &decision.appeal_guidance {
         body.push_str(&format!("\n\nKlagevejledning: {guidance}"));
     }
-    let plan_rule = match decision.legal_basis {
-        basis if basis.starts_with("bl32") && decision.plan_chosen => Some("plan.32_3mdr"),
-        "bl46" => Some("plan.46_3mdr"),
-        _ => None,
-    };
-    if let (true, false, Some(rule)) = (granted, plan_approved, plan_rule.and_then(rule)) {
-        let now = vaern_store::now();
-        if let Some(due_at) = MunicipalityRules::load(&mut tx).await?.due_at(rule, now) {
-            deadlines::create(
-                &mut tx,
-                &NewDeadline {
-                    case,
-                    sub_case: id,
-                    step: None,
-                    rule_id: rule.id,
-                    trigger_at: now,
-                    due_at,
-                },
-            )
-            .await?;
-            body.push_str(&format!(
-                "\n\nFrist: barnets plan senest {} ({}).",
-                format_datetime(due_at),
-                rule.legal_reference
-            ));
-        }
+    if granted {
+        deadlines::meet_rules_for_case(&mut tx, case, &met_by_decision_on(section)).await?;
+    }
+    let clock = Clock::at(vaern_store::now(), "Afgørelse truffet");
+    let started = clocks::start_for_event(&mut tx, case, &sub_case, &event, &clock).await?;
+    if !started.is_empty() {
+        body.push_str(&format!("\n\nFrister: {}.", started.join("; ")));
     }
     if decision.neglect_or_abuse {
         body.push_str(&sibling_tasks(&mut tx, actor, child).await?);
@@ -872,75 +1020,120 @@ pub async fn make_decision(
     Ok(stored)
 }
 
-/// Records when the decision was made known to the party: completes the step and starts the
-/// 4-week appeal deadline (retssikkerhedslovens § 67).
+/// Whether another sub-case of the case holds a granted decision on `section` (so this one
+/// renews it, e.g. a § 47 placement decided again under § 50).
+async fn earlier_grant_on(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    this: SubCaseId,
+    section: Section,
+) -> Result<bool, AppError> {
+    for other in sub_cases::for_case(tx, case).await? {
+        if other.id == this || other.kind != SubCaseKind::Decision.code() {
+            continue;
+        }
+        if let Some(d) = decisions::for_sub_case(tx, other.id).await?
+            && d.outcome != Outcome::Refusal.code()
+            && paragraph(&d.legal_basis).is_some_and(|p| p.section == section)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// How a decision was made known, as the form or API gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MadeKnownInput {
+    /// `digital_post`, `letter` or `in_person`.
+    pub channel: String,
+    /// When it was sent (or handed over).
+    pub sent_at: String,
+}
+
+/// Records how and when the decision was made known to the party: completes the step and starts
+/// the appeal deadline from the moment the channel makes it received (retssikkerhedslovens § 67).
 pub async fn record_made_known(
     db: &vaern_store::Db,
     actor: &Actor,
     child: ChildId,
     id: SubCaseId,
-    made_known_at: &str,
+    input: &MadeKnownInput,
 ) -> Result<StoredDecision, AppError> {
     actor.require(Capability::EditChildren)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let (case, sub_case) = sub_case_of(&mut tx, child, id).await?;
+    let mut errors = FieldErrors::new();
+    let channel = errors.take("channel", Channel::parse(&input.channel));
+    let sent_at = errors.take(
+        "sent_at",
+        vaern_domain::process::notification::parse_instant(&input.sent_at),
+    );
+    let (Some(channel), Some(sent_at)) = (channel, sent_at) else {
+        return Err(AppError::Invalid(errors));
+    };
     let decision = decisions::for_sub_case(&mut tx, id).await?.ok_or_else(|| {
         AppError::Invalid(FieldErrors::single(
-            "made_known_at",
+            "sent_at",
             "Afgørelsen skal være truffet, før den kan meddeles",
         ))
     })?;
-    let at = vaern_domain::process::notification::parse_instant(made_known_at)
-        .map_err(|m| AppError::Invalid(FieldErrors::single("made_known_at", m)))?;
-    if at > vaern_store::now() + time::Duration::minutes(5) {
+    if sent_at > vaern_store::now() + time::Duration::minutes(5) {
         return Err(AppError::Invalid(FieldErrors::single(
-            "made_known_at",
+            "sent_at",
             "Tidspunktet ligger i fremtiden",
         )));
     }
-    if at < decision.decided_at - time::Duration::minutes(5) {
+    if sent_at < decision.decided_at - time::Duration::minutes(5) {
         return Err(AppError::Invalid(FieldErrors::single(
-            "made_known_at",
-            "En afgørelse kan ikke meddeles, før den er truffet",
+            "sent_at",
+            "En afgørelse kan ikke sendes, før den er truffet",
         )));
     }
-    if !decisions::set_made_known(&mut tx, decision.id, at).await? {
+    let received_at = channel.received_at(sent_at);
+    let known = MadeKnown {
+        channel: channel.code(),
+        sent_at,
+        received_at,
+    };
+    if !decisions::set_made_known(&mut tx, decision.id, &known).await? {
         return Err(AppError::Conflict(
             "Det er allerede registreret, hvornår afgørelsen blev meddelt".into(),
         ));
     }
-    let rules = MunicipalityRules::load(&mut tx).await?;
-    let rule = rule("afgoerelse.klagefrist_4u").expect("a national rule");
-    let step = sub_case.steps.iter().find(|s| s.code == "meddelelse");
-    let due_at = rules.due_at(rule, at).expect("a fixed offset");
-    deadlines::create(
-        &mut tx,
-        &NewDeadline {
-            case,
-            sub_case: id,
-            step: None,
-            rule_id: rule.id,
-            trigger_at: at,
-            due_at,
-        },
-    )
-    .await?;
-    if let Some(step) = step.filter(|s| s.status == "pending") {
+    let clock = Clock::new(
+        received_at,
+        format!(
+            "Sendt {} med {}; modtaget {}. {}",
+            format_datetime(sent_at),
+            channel.label().to_lowercase(),
+            format_datetime(received_at),
+            channel.source()
+        ),
+    );
+    let started =
+        clocks::start_for_event(&mut tx, case, &sub_case, &Event::DecisionReceived, &clock).await?;
+    if let Some(step) = sub_case
+        .steps
+        .iter()
+        .find(|s| s.code == "meddelelse" && s.status == "pending")
+    {
         sub_cases::finish_step(
             &mut tx,
             step.id,
             "done",
-            Some(&format!("Meddelt {}", format_datetime(at))),
+            Some(&format!("{} {}", channel.label(), format_datetime(sent_at))),
             actor.user_id,
         )
         .await?;
     }
     let body = format!(
-        "{} registrerede, at afgørelsen blev meddelt parten {}. Klagefristen udløber {} ({}).",
+        "{} registrerede, at afgørelsen blev sendt til parten {} med {}.\nFrister: {}.",
         actor.name,
-        format_datetime(at),
-        format_datetime(due_at),
-        rule.legal_reference
+        format_datetime(sent_at),
+        channel.label().to_lowercase(),
+        started.join("; ")
     );
     note(&mut tx, actor, case, id, "Afgørelse meddelt", &body).await?;
     let decision = decisions::for_sub_case(&mut tx, id)

@@ -23,7 +23,12 @@ use vaern_store::{
     register, sub_cases,
 };
 
-use crate::{Actor, AppError, case_process::open_with_deadlines, today};
+use crate::{
+    Actor, AppError,
+    case_process::{Opening, open_with_deadlines},
+    clocks::Clock,
+    today,
+};
 
 /// A person found in CPR, and how the register relates them to the child.
 #[derive(Debug, Clone)]
@@ -351,14 +356,19 @@ impl Changes<'_> {
             let steps = SubCaseKind::Transfer
                 .steps_for(StepContext::default())
                 .collect();
+            let now = vaern_store::now();
+            let clock = Clock::at(now, "Flytning meddelt af CPR");
             let (sub_case, started) = open_with_deadlines(
                 tx,
-                None,
-                case,
-                SubCaseKind::Transfer,
-                &title,
-                vaern_store::now(),
-                steps,
+                Opening {
+                    case,
+                    kind: SubCaseKind::Transfer,
+                    title: &title,
+                    opened_at: now,
+                    opened_by: None,
+                    steps,
+                },
+                &clock,
             )
             .await?;
             lines.push(format!(

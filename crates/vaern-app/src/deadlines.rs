@@ -7,7 +7,7 @@ use vaern_domain::{
     Capability, FieldErrors,
     calendar::{Calendar, ClosedDays},
     dates::{format_date, parse_date},
-    process::{DeadlineRule, LocalStandard, Offset, RULES, effective_due_at, rule},
+    process::{DeadlineRule, LocalStandard, Offset, RULES, RuleId, effective_due_at, rule_by_code},
     text::{required_line, required_text},
 };
 use vaern_store::{
@@ -39,7 +39,7 @@ impl MunicipalityRules {
     }
 
     /// The local standard for a rule, if the municipality has one.
-    pub fn local_for(&self, id: &str) -> Option<&LocalStandard> {
+    pub fn local_for(&self, id: RuleId) -> Option<&LocalStandard> {
         self.local.iter().find(|l| l.rule_id == id)
     }
 
@@ -68,7 +68,7 @@ pub async fn due_at(
     id: &str,
     trigger_at: OffsetDateTime,
 ) -> Result<(&'static DeadlineRule, OffsetDateTime), AppError> {
-    let rule = rule(id).ok_or(AppError::NotFound)?;
+    let rule = rule_by_code(id).ok_or(AppError::NotFound)?;
     let due = municipality_rules(db, actor)
         .await?
         .due_at(rule, trigger_at)
@@ -202,7 +202,7 @@ pub async fn set_local_standard(
 ) -> Result<LocalStandard, AppError> {
     actor.require(Capability::ManageMunicipality)?;
     let mut errors = FieldErrors::new();
-    let rule = match rule(rule_id) {
+    let rule = match rule_by_code(rule_id) {
         Some(r) if r.offset == Offset::AtEvent => {
             errors.add(
                 "rule_id",
@@ -232,7 +232,7 @@ pub async fn set_local_standard(
         return Err(AppError::Invalid(errors));
     };
     let standard = LocalStandard {
-        rule_id: rule.id.to_owned(),
+        rule_id: rule.id,
         offset,
         description,
     };

@@ -13,7 +13,7 @@ use vaern_domain::{
         Source, SourceInput, SourceLink,
     },
     journal::EntryKind,
-    process::SubCaseKind,
+    process::{RuleId, SubCaseKind},
     text::required_text,
 };
 use vaern_letters::{Block, Letter, to_pdf};
@@ -34,9 +34,6 @@ use crate::{
     documents::{CaseFiles, record_document, store_file},
     today,
 };
-
-/// The rule whose deadline requires the foreløbig vurdering when it has passed.
-const FOUR_MONTHS: &str = "undersoegelse.4mdr";
 
 /// An investigation with everything its page shows.
 pub struct InvestigationView {
@@ -88,10 +85,11 @@ async fn load(
     let investigation = investigations::ensure(tx, case, sub_case.id).await?;
     let dimensions = investigations::dimensions(tx, investigation.id).await?;
     let sources = investigations::sources(tx, investigation.id).await?;
-    let deadline = deadlines::for_case(tx, case)
-        .await?
-        .into_iter()
-        .find(|d| d.sub_case_id == sub_case.id && d.rule_id == FOUR_MONTHS && d.status == "open");
+    let deadline = deadlines::for_case(tx, case).await?.into_iter().find(|d| {
+        d.sub_case_id == sub_case.id
+            && d.rule() == Some(RuleId::Investigation)
+            && d.status == "open"
+    });
     Ok(InvestigationView {
         child,
         sub_case,
@@ -538,13 +536,28 @@ pub async fn conclude(
         finish(&mut tx, actor, &view.sub_case, code).await?;
     }
     investigations::delete_drafts(&mut tx, view.investigation.id).await?;
-    let body = format!(
+    // BL § 95, stk. 2: a measure started during the investigation is followed up when the
+    // investigation ends, if that is before its 3 months.
+    let brought_forward = deadlines::bring_forward(
+        &mut tx,
+        view.investigation.child_case_id,
+        RuleId::FirstFollowUp,
+        vaern_domain::calendar::end_of_danish_day(today()),
+    )
+    .await?;
+    let mut body = format!(
         "{} afsluttede undersøgelsen.\nStillingtagen: {}.\nSamlet vurdering: {}\nBegrundelse: {}",
         actor.name,
         conclusion.position.label(),
         conclusion.assessment,
         conclusion.reasoning
     );
+    if brought_forward > 0 {
+        body.push_str(
+            "\nFørste opfølgning på indsatser iværksat under undersøgelsen skal nu ske i dag \
+             (barnets lov § 95, stk. 2).",
+        );
+    }
     automatic_note(
         &mut tx,
         actor,

@@ -54,7 +54,7 @@ async fn journal_escalation(
     tx: &mut vaern_store::TenantTx,
     deadline: &deadlines::Deadline,
 ) -> Result<(), AppError> {
-    let rule = vaern_domain::process::rule(&deadline.rule_id);
+    let rule = vaern_domain::process::rule_by_code(&deadline.rule_id);
     let body = format!(
         "Fristen «{}» ({}) udløb {}. Den er eskaleret til teamlederen og vises under «Teamets sager».",
         rule.map(|r| r.description).unwrap_or(&deadline.rule_id),
@@ -84,7 +84,7 @@ async fn escalate_overdue(db: &Db) -> Result<usize, AppError> {
     let escalating: Vec<&str> = RULES
         .iter()
         .filter(|r| r.when_due == WhenDue::Escalation)
-        .map(|r| r.id)
+        .map(|r| r.id.code())
         .collect();
     let mut tx = db.global().await?;
     let all = municipalities::list(&mut tx).await?;

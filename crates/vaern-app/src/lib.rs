@@ -22,6 +22,7 @@ pub mod users;
 
 mod actor;
 mod case_file;
+mod clocks;
 mod error;
 
 pub use actor::Actor;

@@ -10,7 +10,7 @@ use vaern_domain::{
     calendar::end_of_danish_day,
     dates::format_date,
     ics::{Dimension, FollowUp, FollowUpInput, Goal, GoalInput, score},
-    process::SubCaseKind,
+    process::{Requirement, RuleId, SubCaseKind, rules::met_by},
 };
 use vaern_store::{
     ChildCaseId, ChildId, GoalKey, InvestigationId, PlanId, TenantTx,
@@ -313,7 +313,7 @@ pub async fn approve(
     if !plans::approve(&mut tx, plan.id, actor.user_id).await? {
         return Err(already_approved(plan));
     }
-    deadlines::meet_rules_for_case(&mut tx, case, &["plan.32_3mdr", "plan.46_3mdr"]).await?;
+    deadlines::meet_rules_for_case(&mut tx, case, &met_by(Requirement::PlanApproved)).await?;
     let body = format!(
         "{} godkendte barnets plan, version {}.",
         actor.name, plan.version
@@ -537,7 +537,7 @@ async fn follow_up_deadline(
     case: ChildCaseId,
     next_date: time::Date,
 ) -> Result<bool, AppError> {
-    deadlines::meet_rules_for_case(tx, case, &[FOLLOW_UP_RULE]).await?;
+    deadlines::meet_rules_for_case(tx, case, &[RuleId::FirstFollowUp]).await?;
     let measure = sub_cases::for_case(tx, case)
         .await?
         .into_iter()
@@ -551,17 +551,15 @@ async fn follow_up_deadline(
             case,
             sub_case: measure.id,
             step: None,
-            rule_id: FOLLOW_UP_RULE,
+            rule_id: RuleId::FirstFollowUp,
             trigger_at: vaern_store::now(),
             due_at: end_of_danish_day(next_date),
+            started_by: Some("Opfølgningens næste dato"),
         },
     )
     .await?;
     Ok(true)
 }
-
-/// The rule of the follow-up cadence: the first within 3 months, then as each follow-up decides.
-const FOLLOW_UP_RULE: &str = "opfoelgning.foerste_3mdr";
 
 /// Renders a plan version as a Danish PDF/A document on the case, for the parties: its goals
 /// per dimension with measures and target dates, and whether it is approved.

@@ -37,6 +37,44 @@ fn underretning(kind: &str, concerns: &[&str]) -> NewNotificationInput {
     }
 }
 
+/// Starts a measure on `basis` as `by`, who may approve it: the kompetenceplan's threshold is set
+/// above its cost, so no team lead (who would then be involved in the case) approves it.
+async fn start_measure(test: &TestDb, by: &Actor, child: &children::Child, basis: &str) {
+    let economy = actor(test, "oekonomi901").await;
+    vaern_app::economy::overview::set_threshold(&test.db, &economy, "1000000")
+        .await
+        .unwrap();
+    let offer = vaern_app::economy::offers::catalogue(&test.db, by)
+        .await
+        .unwrap()
+        .offers
+        .into_iter()
+        .find(|o| o.name == "Fast kontaktperson")
+        .unwrap();
+    let today = vaern_app::today();
+    let request = vaern_app::economy::measures::NewMeasureRequest {
+        measure: vaern_domain::economy::measures::MeasureInput {
+            legal_basis: basis.into(),
+            offer_id: offer.id.to_string(),
+            quantity: "1".into(),
+            hours_per: "week".into(),
+            starts_on: today.to_string(),
+            ends_on: (today + time::Duration::days(60)).to_string(),
+            purpose: "Støtte i hverdagen".into(),
+        },
+        goals: Vec::new(),
+    };
+    let m = vaern_app::economy::measures::create(&test.db, by, child.id, &request)
+        .await
+        .unwrap();
+    let m = vaern_app::economy::measures::approve(&test.db, by, child.id, m.id, m.version)
+        .await
+        .unwrap();
+    vaern_app::economy::measures::start(&test.db, by, child.id, m.id, m.version)
+        .await
+        .unwrap();
+}
+
 fn done() -> case_process::StepInput {
     case_process::StepInput {
         action: "done".into(),
@@ -78,9 +116,25 @@ async fn with_running_measures_an_underretning_needs_a_person_new_to_the_case() 
             .any(|s| s.code == "genvurdering_ny_person"),
         "no measures, no second reviewer"
     );
-    case_process::open_sub_case(&test.db, registrar, child.id, "measure")
-        .await
-        .unwrap();
+    // BL § 137, stk. 1 names §§ 32, 46, 47 and 67: a running § 30 forebyggende tilbud does not
+    // call for the second reviewer, a running § 32 støttende indsats does.
+    start_measure(&test, registrar, &child, "bl30").await;
+    let (_, preventive) = case_process::register_notification(
+        &test.db,
+        registrar,
+        child.id,
+        &underretning("private", &[]),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !preventive
+            .steps
+            .iter()
+            .any(|s| s.code == "genvurdering_ny_person"),
+        "a § 30 measure is not one § 137, stk. 1 names"
+    );
+    start_measure(&test, registrar, &child, "bl32_1_3").await;
     let (_, with) = case_process::register_notification(
         &test.db,
         registrar,
@@ -265,22 +319,18 @@ async fn a_placement_for_neglect_opens_sibling_investigations() {
     let decision = case_process::open_sub_case(&test.db, &anne, placed.id, "decision")
         .await
         .unwrap();
-    case_process::finish_step(
-        &test.db,
-        &anne,
-        placed.id,
-        decision.id,
-        "partshoering",
-        &done(),
-    )
-    .await
-    .unwrap();
+    for step in ["partshoering", "boernesamtale"] {
+        case_process::finish_step(&test.db, &anne, placed.id, decision.id, step, &done())
+            .await
+            .unwrap();
+    }
     case_process::make_decision(
         &test.db,
         &anne,
         placed.id,
         decision.id,
         &DecisionInput {
+            decided_by: String::new(),
             legal_basis: "bl46".into(),
             outcome: "grant".into(),
             content: "Anbringelse med samtykke".into(),

@@ -123,9 +123,10 @@ async fn a_backlog_larger_than_one_batch_drains_in_one_run() {
             case,
             sub_case: sub.id,
             step: None,
-            rule_id: "undersoegelse.4mdr",
+            rule_id: vaern_domain::process::RuleId::Investigation,
             trigger_at: now,
             due_at,
+            started_by: None,
         };
         vaern_store::deadlines::create(&mut tx, &new).await.unwrap();
     }

@@ -61,25 +61,28 @@ async fn decide_with_plan(
     let sub = case_process::open_sub_case(&test.db, anne, child.id, "decision")
         .await
         .unwrap();
-    case_process::finish_step(
-        &test.db,
-        anne,
-        child.id,
-        sub.id,
-        "partshoering",
-        &case_process::StepInput {
-            action: "done".into(),
-            note: String::new(),
-        },
-    )
-    .await
-    .unwrap();
+    for step in ["partshoering", "boernesamtale"] {
+        case_process::finish_step(
+            &test.db,
+            anne,
+            child.id,
+            sub.id,
+            step,
+            &case_process::StepInput {
+                action: "done".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
     case_process::make_decision(
         &test.db,
         anne,
         child.id,
         sub.id,
         &DecisionInput {
+            decided_by: String::new(),
             legal_basis: basis.into(),
             outcome: "grant".into(),
             content: "Anbringelse".into(),

@@ -97,6 +97,27 @@ impl Calendar {
         Self { closed }
     }
 
+    /// The law's calendar: weekends and public holidays only. Statutory deadlines count in it,
+    /// so a municipality's own closed days (grundlovsdag, 24 and 31 December, local days) never
+    /// make one later.
+    pub fn statutory() -> Self {
+        Self::new(ClosedDays {
+            grundlovsdag: false,
+            juleaftensdag: false,
+            nytaarsaftensdag: false,
+            extra: Vec::new(),
+        })
+    }
+
+    /// Why `date` is a closed day in this municipality though the law counts it as a working
+    /// day (grundlovsdag, 24 or 31 December, a local closed day), or `None`.
+    pub fn closed_but_statutory_working_day(&self, date: Date) -> Option<&'static str> {
+        match self.closed_reason(date) {
+            Some(reason) if Calendar::statutory().is_working_day(date) => Some(reason),
+            _ => None,
+        }
+    }
+
     /// Why `date` is not a working day, or `None` if it is one.
     pub fn closed_reason(&self, date: Date) -> Option<&'static str> {
         match date.weekday() {
@@ -130,6 +151,28 @@ impl Calendar {
         self.closed_reason(date).is_none()
     }
 
+    /// The last working day before `date`.
+    pub fn previous_working_day(&self, date: Date) -> Date {
+        let mut day = date.previous_day().expect("within the calendar");
+        while !self.is_working_day(day) {
+            day = day.previous_day().expect("within the calendar");
+        }
+        day
+    }
+
+    /// A warning for a statutory deadline that runs out on a day this municipality keeps
+    /// closed (the law still counts it): the deadline must be met on the working day before.
+    pub fn closed_day_warning(&self, due: Date) -> Option<String> {
+        let reason = self.closed_but_statutory_working_day(due)?;
+        Some(format!(
+            "Fristen udløber {} ({}), hvor kommunen holder lukket, men loven regner dagen med: \
+             nå den senest {}",
+            crate::dates::format_date(due),
+            reason.to_lowercase(),
+            crate::dates::format_date(self.previous_working_day(due))
+        ))
+    }
+
     /// The `n`-th working day after `date` (`date` itself does not count).
     pub fn add_working_days(&self, date: Date, n: u32) -> Date {
         let mut day = date;
@@ -144,10 +187,55 @@ impl Calendar {
     }
 }
 
+#[cfg(test)]
+mod closed_day_tests {
+    use super::*;
+    use time::macros::date;
+
+    /// Issue 16, item 8: a statutory deadline on a closed day is warned about, with the day to
+    /// meet it by; a deadline on a weekend, a public holiday or an open day is not.
+    #[test]
+    fn a_statutory_deadline_on_a_closed_day_is_warned_about() {
+        let calendar = Calendar::new(ClosedDays {
+            extra: vec![date!(2027 - 05 - 07)],
+            ..ClosedDays::default()
+        });
+        let table = [
+            (date!(2026 - 12 - 24), Some("nå den senest 23.12.2026")),
+            (date!(2026 - 12 - 31), Some("nå den senest 30.12.2026")),
+            (date!(2027 - 06 - 05), None), // a Saturday in 2027
+            (date!(2026 - 06 - 05), Some("nå den senest 04.06.2026")),
+            (date!(2027 - 05 - 07), Some("nå den senest 05.05.2027")), // after Kristi himmelfart
+            (date!(2026 - 12 - 25), None),
+            (date!(2026 - 12 - 23), None),
+        ];
+        for (due, expected) in table {
+            let warning = calendar.closed_day_warning(due);
+            match expected {
+                Some(text) => assert!(
+                    warning.as_deref().is_some_and(|w| w.ends_with(text)),
+                    "{due}: {warning:?}"
+                ),
+                None => assert_eq!(warning, None, "{due}"),
+            }
+        }
+    }
+}
+
 /// The same date `n` months later, clamped to the month's end (31 January + 1 month = 28/29
 /// February): DOMAIN.md §3, "Month deadlines".
 pub fn add_months(date: Date, n: u32) -> Date {
-    let months = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + n as i32;
+    shift_months(date, n as i32)
+}
+
+/// The same date `n` months earlier, clamped to the month's end (31 August − 6 months = 28/29
+/// February).
+pub fn months_before(date: Date, n: u32) -> Date {
+    shift_months(date, -(n as i32))
+}
+
+fn shift_months(date: Date, n: i32) -> Date {
+    let months = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + n;
     let (year, month) = (
         months.div_euclid(12),
         Month::try_from((months.rem_euclid(12) + 1) as u8).expect("1-12"),

@@ -4,10 +4,20 @@
 
 use serde::Serialize;
 
+/// A section (paragraf) of Barnets lov, e.g. `Section(32)` for § 32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Section(pub u16);
+
 /// A legal basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Paragraph {
     pub id: &'static str,
+    /// The section of Barnets lov it belongs to.
+    pub section: Section,
+    /// Whether the municipality gives it by an afgørelse. A § 30 forebyggende tilbud is given
+    /// without one (so without klagevejledning, appeal deadline or § 95 follow-up): it is a
+    /// measure, never a decision basis.
+    pub by_decision: bool,
     /// As cited in letters, e.g. "Barnets lov § 32, stk. 1, nr. 3".
     pub citation: &'static str,
     pub title: &'static str,
@@ -16,13 +26,30 @@ pub struct Paragraph {
 const fn p(id: &'static str, citation: &'static str, title: &'static str) -> Paragraph {
     Paragraph {
         id,
+        section: Section(section_of(id)),
+        by_decision: true,
         citation,
         title,
     }
 }
 
+/// The section number in an id such as `bl32_1_3`.
+const fn section_of(id: &str) -> u16 {
+    let bytes = id.as_bytes();
+    let mut i = 2;
+    let mut n = 0u16;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        n = n * 10 + (bytes[i] - b'0') as u16;
+        i += 1;
+    }
+    n
+}
+
 pub const PARAGRAPHS: &[Paragraph] = &[
-    p("bl30", "Barnets lov § 30", "Tidligt forebyggende indsats"),
+    Paragraph {
+        by_decision: false,
+        ..p("bl30", "Barnets lov § 30", "Tidligt forebyggende indsats")
+    },
     p(
         "bl32_1_1",
         "Barnets lov § 32, stk. 1, nr. 1",
@@ -85,6 +112,11 @@ pub fn paragraph(id: &str) -> Option<&'static Paragraph> {
     PARAGRAPHS.iter().find(|p| p.id == id)
 }
 
+/// The paragraphs a decision can rest on.
+pub fn decision_bases() -> impl Iterator<Item = &'static Paragraph> {
+    PARAGRAPHS.iter().filter(|p| p.by_decision)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +135,21 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), PARAGRAPHS.len());
+    }
+
+    #[test]
+    fn each_paragraph_knows_its_section() {
+        assert_eq!(paragraph("bl32_1_3").unwrap().section, Section(32));
+        assert_eq!(paragraph("bl46").unwrap().section, Section(46));
+        assert_eq!(paragraph("bl114").unwrap().section, Section(114));
+    }
+
+    /// Barnets lov § 30: a forebyggende tilbud is given without an afgørelse, so it is never a
+    /// decision basis (no klagevejledning, appeal deadline or § 95 follow-up) but stays a measure.
+    #[test]
+    fn section_30_is_a_measure_but_no_decision_basis() {
+        assert!(paragraph("bl30").is_some());
+        assert!(decision_bases().all(|p| p.section != Section(30)));
+        assert!(decision_bases().any(|p| p.section == Section(47)));
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use vaern_domain::process::RuleId;
 
 use crate::{
     ChildCaseId, ChildId, DeadlineId, StepId, StoreError, SubCaseId, TeamId, TenantTx, UserId, now,
@@ -25,9 +26,16 @@ pub struct Deadline {
     pub child_name: String,
     pub child_case_id: ChildCaseId,
     pub escalated_at: Option<OffsetDateTime>,
+    /// What started the clock, in Danish (none on deadlines from before it was recorded).
+    pub started_by: Option<String>,
 }
 
 impl Deadline {
+    /// The rule, if the table still has it.
+    pub fn rule(&self) -> Option<RuleId> {
+        RuleId::parse(&self.rule_id)
+    }
+
     /// Where the deadline stands at `now`: `open`, `overdue`, `met` or `cancelled`. Overdue is
     /// read against the clock, so nothing has to mark it.
     pub fn state(&self, now: OffsetDateTime) -> &'static str {
@@ -45,14 +53,17 @@ pub struct NewDeadline<'a> {
     pub case: ChildCaseId,
     pub sub_case: SubCaseId,
     pub step: Option<StepId>,
-    pub rule_id: &'a str,
+    pub rule_id: RuleId,
     pub trigger_at: OffsetDateTime,
     pub due_at: OffsetDateTime,
+    /// What started the clock, in Danish.
+    pub started_by: Option<&'a str>,
 }
 
 const DEADLINE_SELECT: &str = "select d.id, d.rule_id, d.sub_case_id, s.title as sub_case_title, \
     d.step_id, d.trigger_at, d.due_at, d.status, ch.id as child_id, \
-    ch.first_name || ' ' || ch.last_name as child_name, d.child_case_id, d.escalated_at \
+    ch.first_name || ' ' || ch.last_name as child_name, d.child_case_id, d.escalated_at, \
+    d.started_by \
     from deadlines d join sub_cases s on s.id = d.sub_case_id \
     join child_cases cc on cc.id = d.child_case_id join children ch on ch.id = cc.child_id";
 
@@ -62,10 +73,12 @@ pub async fn create(tx: &mut TenantTx, new: &NewDeadline<'_>) -> Result<Deadline
     on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into deadlines (id, municipality_id, child_case_id, sub_case_id, step_id, rule_id, \
-             trigger_at, due_at, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+             trigger_at, due_at, status, created_at, started_by) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10)",
         )
         .bind(id).bind(municipality).bind(new.case).bind(new.sub_case).bind(new.step)
-        .bind(new.rule_id).bind(utc(new.trigger_at)).bind(utc(new.due_at)).bind(now())
+        .bind(new.rule_id.code()).bind(utc(new.trigger_at)).bind(utc(new.due_at)).bind(now())
+        .bind(new.started_by)
         .execute(c).await?;
     });
     Ok(id)
@@ -88,20 +101,40 @@ pub async fn meet_for_step(tx: &mut TenantTx, step: StepId) -> Result<(), StoreE
 pub async fn meet_rules_for_case(
     tx: &mut TenantTx,
     case: ChildCaseId,
-    rules: &[&str],
+    rules: &[RuleId],
 ) -> Result<(), StoreError> {
     let municipality = tx.municipality();
-    for rule in rules {
+    for rule in rules.iter().map(|r| r.code()) {
         on!(&mut tx.tx, c => {
             sqlx::query(
                 "update deadlines set status = 'met', closed_at = $4 \
                  where municipality_id = $1 and child_case_id = $2 and rule_id = $3 \
                  and status = 'open'",
             )
-            .bind(municipality).bind(case).bind(*rule).bind(now()).execute(c).await?;
+            .bind(municipality).bind(case).bind(rule).bind(now()).execute(c).await?;
         });
     }
     Ok(())
+}
+
+/// Brings the case's open deadlines of `rule` forward to `at` where they run out later: a duty
+/// due "after 3 months, or when X happens if earlier" when X happens.
+pub async fn bring_forward(
+    tx: &mut TenantTx,
+    case: ChildCaseId,
+    rule: RuleId,
+    at: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => {
+        sqlx::query(
+            "update deadlines set due_at = $4 \
+             where municipality_id = $1 and child_case_id = $2 and rule_id = $3 \
+             and status = 'open' and due_at > $4",
+        )
+        .bind(municipality).bind(case).bind(rule.code()).bind(utc(at)).execute(c).await?.rows_affected()
+    });
+    Ok(changed)
 }
 
 /// Cancels what is still open when a sub-case closes, except the deadlines of the rules in
@@ -109,7 +142,7 @@ pub async fn meet_rules_for_case(
 pub async fn cancel_for_sub_case(
     tx: &mut TenantTx,
     sub_case: SubCaseId,
-    keep: &[&str],
+    keep: &[RuleId],
 ) -> Result<(), StoreError> {
     let municipality = tx.municipality();
     // One placeholder per kept rule, after `''` so the list is never empty.
@@ -126,7 +159,7 @@ pub async fn cancel_for_sub_case(
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(municipality).bind(sub_case).bind(now());
         for rule in keep {
-            query = query.bind(*rule);
+            query = query.bind(rule.code());
         }
         query.execute(c).await?;
     });

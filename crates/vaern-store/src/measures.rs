@@ -286,15 +286,14 @@ pub async fn change(
     Ok(changed == 1)
 }
 
-/// Whether the case has a measure running (started and not ended).
-pub async fn any_active(tx: &mut TenantTx, case: ChildCaseId) -> Result<bool, StoreError> {
+/// The legal bases of the case's running (active) measures.
+pub async fn active_bases(tx: &mut TenantTx, case: ChildCaseId) -> Result<Vec<String>, StoreError> {
     let municipality = tx.municipality();
-    let count: i64 = on!(&mut tx.tx, c => {
+    Ok(on!(&mut tx.tx, c => {
         sqlx::query_scalar(
-            "select count(*) from measures where municipality_id = $1 and child_case_id = $2 \
-             and status = 'active'",
+            "select distinct legal_basis from measures where municipality_id = $1 \
+             and child_case_id = $2 and status = 'active'",
         )
-        .bind(municipality).bind(case).fetch_one(c).await?
-    });
-    Ok(count > 0)
+        .bind(municipality).bind(case).fetch_all(c).await?
+    }))
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::Date;
 use vaern_domain::{
     calendar::ClosedDays,
-    process::{LocalStandard, Offset},
+    process::{LocalStandard, Offset, RuleId},
 };
 
 use crate::{StoreError, TenantTx, now, on};
@@ -120,15 +120,17 @@ pub async fn local_standards(tx: &mut TenantTx) -> Result<Vec<LocalStandard>, St
         sqlx::query_as("select rule_id, unit, amount, description from local_deadline_rules where municipality_id = $1 order by rule_id")
             .bind(municipality).fetch_all(c).await?
     });
+    // A standard for a rule the table no longer has is kept in the database but not applied.
     rows.into_iter()
-        .map(|r| {
+        .filter_map(|r| Some((RuleId::parse(&r.rule_id)?, r)))
+        .map(|(rule_id, r)| {
             let offset = Offset::parse(&r.unit, r.amount.max(0) as u32).map_err(|e| {
                 StoreError::Database(sqlx::Error::Decode(
                     format!("local_deadline_rules: {e}").into(),
                 ))
             })?;
             Ok(LocalStandard {
-                rule_id: r.rule_id,
+                rule_id,
                 offset,
                 description: r.description,
             })
@@ -151,7 +153,7 @@ pub async fn set_local_standard(
              unit = excluded.unit, amount = excluded.amount, description = excluded.description, \
              updated_at = excluded.updated_at",
         )
-        .bind(uuid::Uuid::new_v4()).bind(municipality).bind(&standard.rule_id).bind(unit).bind(amount)
+        .bind(uuid::Uuid::new_v4()).bind(municipality).bind(standard.rule_id.code()).bind(unit).bind(amount)
         .bind(&standard.description).bind(now())
         .execute(c).await?;
     });

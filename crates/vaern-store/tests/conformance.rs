@@ -929,6 +929,7 @@ mod user_administration_log {
 mod case_process {
     use super::*;
     use time::macros::datetime;
+    use vaern_domain::process::RuleId;
     use vaern_store::{deadlines, sub_cases};
 
     /// Instants given with a Danish offset must sort and compare by the instant, not the text
@@ -956,8 +957,11 @@ mod case_process {
         .await
         .unwrap();
         for (rule, due) in [
-            ("sen", datetime!(2026 - 01 - 01 09:30 UTC)),
-            ("tidlig", datetime!(2026 - 01 - 01 10:00 +01:00)), // 09:00 UTC
+            (RuleId::Receipt, datetime!(2026 - 01 - 01 09:30 UTC)),
+            (
+                RuleId::Investigation,
+                datetime!(2026 - 01 - 01 10:00 +01:00),
+            ), // 09:00 UTC
         ] {
             let new = deadlines::NewDeadline {
                 case,
@@ -966,23 +970,46 @@ mod case_process {
                 rule_id: rule,
                 trigger_at: opened,
                 due_at: due,
+                started_by: Some("Underretning modtaget"),
             };
             deadlines::create(&mut tx, &new).await.unwrap();
         }
         let all = deadlines::for_case(&mut tx, case).await.unwrap();
         assert_eq!(
-            all.iter().map(|d| d.rule_id.as_str()).collect::<Vec<_>>(),
-            ["tidlig", "sen"]
+            all.iter().map(|d| d.rule()).collect::<Vec<_>>(),
+            [Some(RuleId::Investigation), Some(RuleId::Receipt)]
         );
         let until = datetime!(2026 - 01 - 01 10:15 +01:00); // 09:15 UTC
         let due = deadlines::open_for_caseworker(&mut tx, w.worker, until)
             .await
             .unwrap();
         assert_eq!(
-            due.iter().map(|d| d.rule_id.as_str()).collect::<Vec<_>>(),
-            ["tidlig"]
+            due.iter().map(|d| d.rule()).collect::<Vec<_>>(),
+            [Some(RuleId::Investigation)]
         );
+        assert_eq!(due[0].started_by.as_deref(), Some("Underretning modtaget"));
         assert_eq!(sub.opened_at, opened, "the same instant comes back");
+        // A duty due "after N months, or when X happens if earlier" is brought forward, never
+        // pushed back.
+        let earlier = datetime!(2026 - 01 - 01 09:10 UTC);
+        let moved = deadlines::bring_forward(&mut tx, case, RuleId::Receipt, earlier)
+            .await
+            .unwrap();
+        assert_eq!(moved, 1);
+        let later = datetime!(2026 - 02 - 01 09:10 UTC);
+        assert_eq!(
+            deadlines::bring_forward(&mut tx, case, RuleId::Receipt, later)
+                .await
+                .unwrap(),
+            0
+        );
+        let receipt = deadlines::for_case(&mut tx, case)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.rule() == Some(RuleId::Receipt))
+            .unwrap();
+        assert_eq!(receipt.due_at, earlier);
     }
 
     #[tokio::test]
@@ -1111,7 +1138,7 @@ mod municipality_settings {
     use super::*;
     use vaern_domain::{
         calendar::ClosedDays,
-        process::{LocalStandard, Offset},
+        process::{LocalStandard, Offset, RuleId},
     };
     use vaern_store::municipality_settings as settings;
 
@@ -1144,7 +1171,7 @@ mod municipality_settings {
         assert_eq!(days.extra, vec![date!(2026 - 03 - 06)]);
         for amount in [3, 4] {
             let standard = LocalStandard {
-                rule_id: "aktindsigt.7hd".into(),
+                rule_id: RuleId::Receipt,
                 offset: Offset::WorkingDays(amount),
                 description: "Servicemål".into(),
             };

@@ -731,7 +731,7 @@ async fn cases_of(
                         Value::Id(case),
                         Value::Id(sub),
                         Value::OptId(Some(step)),
-                        Value::Text(rule.into()),
+                        Value::Text(rule.code().into()),
                         Value::At(started),
                         Value::At(due),
                         Value::Text(if done { "met" } else { "open" }.into()),

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use vaern_domain::{
     Capability, FieldErrors,
+    calendar::{add_months, danish_local},
     dates::{format_date, parse_date},
     economy::{
         cost::{Charge, Cost, Unit},
@@ -16,7 +17,8 @@ use vaern_domain::{
         money::format_kroner,
         offers::ProviderKind,
     },
-    process::SubCaseKind,
+    law::paragraph,
+    process::{Event, SubCaseKind, rules::table::PLACEMENTS},
     text::required_text,
 };
 use vaern_store::{
@@ -33,7 +35,8 @@ use super::{PriceBook, charge, offers::chosen_offer};
 use crate::{
     Actor, AppError,
     case_file::{automatic_note, child_case},
-    case_process::open_with_deadlines,
+    case_process::{Opening, open_with_deadlines},
+    clocks::{self, Clock},
     today,
 };
 
@@ -523,8 +526,10 @@ pub async fn approve(
     Ok(measure)
 }
 
-/// Starts an approved measure: opens its «Indsats og opfølgning» sub-case, which starts the
-/// follow-up deadline (BL § 95, stk. 2).
+/// Starts an approved measure: opens its «Indsats og opfølgning» sub-case and starts what the
+/// rule table says a measure of its section starts — the first follow-up 3 months from its first
+/// day (BL § 95, stk. 2) and, for a placement, the ungeplan at 16 (§ 108) and the decision on
+/// ungestøtte 6 months before 18 (§ 111).
 pub async fn start(
     db: &vaern_store::Db,
     actor: &Actor,
@@ -538,16 +543,46 @@ pub async fn start(
     }
     let kind = SubCaseKind::Measure;
     let title = format!("{}: {}", kind.label(), measure.offer_name);
-    let (sub_case, started) = open_with_deadlines(
+    let now = vaern_store::now();
+    let (sub_case, mut started) = open_with_deadlines(
         &mut tx,
-        Some(actor.user_id),
-        case,
-        kind,
-        &title,
-        vaern_store::now(),
-        kind.steps().iter().collect(),
+        Opening {
+            case,
+            kind,
+            title: &title,
+            opened_at: now,
+            opened_by: Some(actor.user_id),
+            steps: kind.steps().iter().collect(),
+        },
+        &Clock::at(now, "Indsatsen igangsat"),
     )
     .await?;
+    let section = paragraph(&measure.legal_basis).map(|p| p.section);
+    if let Some(section) = section {
+        let first_day = danish_local(measure.starts_on, time::Time::MIDNIGHT);
+        let clock = Clock::new(
+            first_day,
+            format!("Indsatsens første dag {}", format_date(measure.starts_on)),
+        );
+        let event = Event::MeasureStarted { section };
+        started.extend(clocks::start_for_event(&mut tx, case, &sub_case, &event, &clock).await?);
+    }
+    if section.is_some_and(|s| PLACEMENTS.contains(&s)) {
+        let born = vaern_store::children::get(&mut tx, child).await?.birth_date;
+        for age in [16u8, 18] {
+            let birthday = add_months(born, 12 * u32::from(age));
+            if birthday <= today() && age == 16 {
+                continue;
+            }
+            let clock = Clock::new(
+                danish_local(birthday, time::Time::MIDNIGHT),
+                format!("Barnet fylder {age} år {}", format_date(birthday)),
+            );
+            let event = Event::Birthday { age };
+            started
+                .extend(clocks::start_for_event(&mut tx, case, &sub_case, &event, &clock).await?);
+        }
+    }
     if !measures::change(
         &mut tx,
         id,

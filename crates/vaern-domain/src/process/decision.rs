@@ -1,6 +1,7 @@
-//! A decision (afgørelse): legal basis, outcome, content, begrundelse and klagevejledning
-//! (forvaltningslovens §§ 22-25), finalised only after partshøring or a recorded exception
-//! (§ 19). Its notification starts the appeal deadline (retssikkerhedslovens § 67).
+//! A decision (afgørelse): who decided, legal basis, outcome, content, begrundelse and
+//! klagevejledning (forvaltningslovens §§ 22-25). The checks before it (partshøring, the child's
+//! view, a plan) are rules of the rule table; its receipt starts the appeal deadline
+//! (retssikkerhedslovens § 67).
 
 use serde::{Deserialize, Serialize};
 
@@ -45,15 +46,75 @@ impl Outcome {
     }
 }
 
-/// The standard klagevejledning offered in the form (the caseworker may adapt it).
+/// Who made the decision: the administration (forvaltningen), or børne- og ungeudvalget, whose
+/// decisions are appealed to Ankestyrelsen without the municipality's genvurdering
+/// (retssikkerhedslovens § 66 applies to the administration's decisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    Administration,
+    Committee,
+}
+
+impl DecidedBy {
+    pub const ALL: [DecidedBy; 2] = [DecidedBy::Administration, DecidedBy::Committee];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DecidedBy::Administration => "administration",
+            DecidedBy::Committee => "committee",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DecidedBy::Administration => "Forvaltningen",
+            DecidedBy::Committee => "Børne- og ungeudvalget",
+        }
+    }
+
+    /// Parses a code; an empty one is the administration (most decisions).
+    pub fn parse(code: &str) -> Result<Self, String> {
+        match code.trim() {
+            "" => Ok(DecidedBy::Administration),
+            code => Self::ALL
+                .into_iter()
+                .find(|d| d.code() == code)
+                .ok_or_else(|| {
+                    "Vælg, om forvaltningen eller børne- og ungeudvalget traf afgørelsen".into()
+                }),
+        }
+    }
+
+    /// The standard klagevejledning offered in the form (the caseworker may adapt it).
+    pub fn standard_guidance(self) -> &'static str {
+        match self {
+            DecidedBy::Administration => STANDARD_APPEAL_GUIDANCE,
+            DecidedBy::Committee => COMMITTEE_APPEAL_GUIDANCE,
+        }
+    }
+}
+
+/// The klagevejledning for a decision of the administration.
 pub const STANDARD_APPEAL_GUIDANCE: &str = "Du kan klage over afgørelsen til Ankestyrelsen. Klagen skal \
-sendes til kommunen inden 4 uger fra den dag, du fik afgørelsen. Kommunen genvurderer afgørelsen, og \
+sendes til kommunen inden 4 uger fra den dag, du modtog afgørelsen. Slutter fristen på en lørdag, \
+søndag eller helligdag, kan du klage den følgende hverdag. Kommunen genvurderer afgørelsen, og \
 fastholder vi den, sender vi klagen videre til Ankestyrelsen (retssikkerhedslovens §§ 66-67).";
+
+/// The klagevejledning for a decision of børne- og ungeudvalget: no genvurdering by the
+/// municipality; the appeal goes on to Ankestyrelsen.
+pub const COMMITTEE_APPEAL_GUIDANCE: &str = "Du kan klage over børne- og ungeudvalgets afgørelse til \
+Ankestyrelsen. Klagen skal sendes til kommunen inden 4 uger fra den dag, du modtog afgørelsen. \
+Slutter fristen på en lørdag, søndag eller helligdag, kan du klage den følgende hverdag. Udvalgets \
+afgørelse genvurderes ikke af kommunen: klagen sendes straks videre til Ankestyrelsen \
+(retssikkerhedslovens § 67; barnets lov §§ 142 og 144-150).";
 
 /// The raw form or JSON body.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct DecisionInput {
+    /// `administration` (default) or `committee` (børne- og ungeudvalget).
+    pub decided_by: String,
     pub legal_basis: String,
     pub outcome: String,
     pub content: String,
@@ -75,6 +136,7 @@ pub fn is_placement(legal_basis: &str) -> bool {
 /// A validated decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    pub decided_by: DecidedBy,
     pub legal_basis: &'static str,
     pub outcome: Outcome,
     pub content: String,
@@ -88,16 +150,21 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// Validates; `party_heard` says whether partshøring is done or an exception is recorded.
-    pub fn parse(input: &DecisionInput, party_heard: bool) -> Result<Decision, FieldErrors> {
+    /// Validates the decision's own text (forvaltningslovens §§ 22-25).
+    pub fn parse(input: &DecisionInput) -> Result<Decision, FieldErrors> {
         let mut errors = FieldErrors::new();
-        if !party_heard {
-            errors.add(
-                "legal_basis",
-                "Afgørelsen kan først træffes, når partshøringen er gennemført eller undtagelsen er noteret (forvaltningslovens § 19)",
-            );
-        }
+        let decided_by = errors.take("decided_by", DecidedBy::parse(&input.decided_by));
         let legal_basis = match paragraph(input.legal_basis.trim()) {
+            Some(p) if !p.by_decision => {
+                errors.add(
+                    "legal_basis",
+                    format!(
+                        "{} gives uden afgørelse: opret indsatsen under Økonomi i stedet",
+                        p.citation
+                    ),
+                );
+                None
+            }
             Some(p) => Some(p.id),
             None => {
                 errors.add("legal_basis", "Vælg afgørelsens hjemmel");
@@ -118,6 +185,18 @@ impl Decision {
             ),
         );
         let guidance = input.appeal_guidance.trim();
+        // The prefilled text of the other decider is replaced by the right one: a decision of
+        // børne- og ungeudvalget is not reconsidered by the municipality.
+        let guidance = match decided_by {
+            Some(by)
+                if DecidedBy::ALL
+                    .iter()
+                    .any(|d| d.standard_guidance() == guidance) =>
+            {
+                by.standard_guidance()
+            }
+            _ => guidance,
+        };
         let appeal_guidance = match outcome {
             Some(Outcome::Grant) if guidance.is_empty() => None,
             _ if guidance.is_empty() => {
@@ -157,6 +236,7 @@ impl Decision {
             _ => false,
         };
         errors.into_result(|| Decision {
+            decided_by: decided_by.expect("checked"),
             legal_basis: legal_basis.expect("checked"),
             outcome: outcome.expect("checked"),
             content: content.expect("checked"),
@@ -174,6 +254,7 @@ mod tests {
 
     fn input(outcome: &str, guidance: &str) -> DecisionInput {
         DecisionInput {
+            decided_by: String::new(),
             legal_basis: "bl32_1_3".into(),
             outcome: outcome.into(),
             content: "Der bevilges fast kontaktperson.".into(),
@@ -192,16 +273,16 @@ mod tests {
             plan: plan.into(),
             ..input("grant", "")
         };
-        let errors = Decision::parse(&support(""), true).unwrap_err();
+        let errors = Decision::parse(&support("")).unwrap_err();
         assert!(errors.for_field("plan").unwrap().contains("§ 91, stk. 1"));
-        assert!(Decision::parse(&support("yes"), true).unwrap().plan_chosen);
-        assert!(!Decision::parse(&support("no"), true).unwrap().plan_chosen);
+        assert!(Decision::parse(&support("yes")).unwrap().plan_chosen);
+        assert!(!Decision::parse(&support("no")).unwrap().plan_chosen);
         let refusal = DecisionInput {
             plan: String::new(),
             ..input("refusal", STANDARD_APPEAL_GUIDANCE)
         };
         assert!(
-            !Decision::parse(&refusal, true).unwrap().plan_chosen,
+            !Decision::parse(&refusal).unwrap().plan_chosen,
             "a refusal needs no plan"
         );
     }
@@ -214,7 +295,7 @@ mod tests {
             placement_reason: reason.into(),
             ..input(outcome, STANDARD_APPEAL_GUIDANCE)
         };
-        let errors = Decision::parse(&placement("grant", ""), true).unwrap_err();
+        let errors = Decision::parse(&placement("grant", "")).unwrap_err();
         assert!(
             errors
                 .for_field("placement_reason")
@@ -222,47 +303,40 @@ mod tests {
                 .contains("§ 21")
         );
         assert!(
-            Decision::parse(&placement("grant", "neglect_or_abuse"), true)
+            Decision::parse(&placement("grant", "neglect_or_abuse"))
                 .unwrap()
                 .neglect_or_abuse
         );
         assert!(
-            !Decision::parse(&placement("grant", "other"), true)
+            !Decision::parse(&placement("grant", "other"))
                 .unwrap()
                 .neglect_or_abuse
         );
         assert!(
-            !Decision::parse(&placement("refusal", ""), true)
+            !Decision::parse(&placement("refusal", ""))
                 .unwrap()
                 .neglect_or_abuse,
             "a refusal places no one"
         );
         assert!(
-            !Decision::parse(&input("grant", ""), true)
+            !Decision::parse(&input("grant", ""))
                 .unwrap()
                 .neglect_or_abuse,
             "support under § 32 is no placement"
         );
     }
 
-    /// Forvaltningslovens § 19: no decision before partshøring (or a recorded exception).
-    #[test]
-    fn a_decision_before_partshoering_is_refused() {
-        let errors = Decision::parse(&input("grant", ""), false).unwrap_err();
-        assert!(errors.for_field("legal_basis").unwrap().contains("§ 19"));
-    }
-
     /// Forvaltningslovens § 25: klagevejledning unless the party gets full medhold.
     #[test]
     fn klagevejledning_is_required_unless_fully_granted() {
         assert_eq!(
-            Decision::parse(&input("grant", ""), true)
+            Decision::parse(&input("grant", ""))
                 .unwrap()
                 .appeal_guidance,
             None
         );
         for outcome in ["partial", "refusal"] {
-            let errors = Decision::parse(&input(outcome, ""), true).unwrap_err();
+            let errors = Decision::parse(&input(outcome, "")).unwrap_err();
             assert!(
                 errors
                     .for_field("appeal_guidance")
@@ -271,7 +345,7 @@ mod tests {
                 "{outcome}"
             );
         }
-        assert!(Decision::parse(&input("refusal", STANDARD_APPEAL_GUIDANCE), true).is_ok());
+        assert!(Decision::parse(&input("refusal", STANDARD_APPEAL_GUIDANCE)).is_ok());
     }
 
     /// Forvaltningslovens § 22: a written decision carries its begrundelse.
@@ -282,7 +356,7 @@ mod tests {
             ..input("grant", "")
         };
         assert!(
-            Decision::parse(&raw, true)
+            Decision::parse(&raw)
                 .unwrap_err()
                 .for_field("reasoning")
                 .unwrap()

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::process::RuleId;
+
 /// Which notifications a step applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,7 +35,7 @@ pub struct StepDef {
     pub required: bool,
     pub legal_reference: &'static str,
     /// The deadline rule that starts when the sub-case opens (the step meets it).
-    pub rule: Option<&'static str>,
+    pub rule: Option<RuleId>,
     pub applies: Applies,
 }
 
@@ -42,7 +44,7 @@ const fn step(
     label: &'static str,
     required: bool,
     legal_reference: &'static str,
-    rule: Option<&'static str>,
+    rule: Option<RuleId>,
 ) -> StepDef {
     StepDef {
         code,
@@ -176,7 +178,7 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
             "Vurdering inden 24 timer: er barnet i fare, og er der behov for akut indsats?",
             true,
             "Barnets lov § 136",
-            Some("underretning.vurdering_24t"),
+            Some(RuleId::Assessment24Hours),
         )
     },
     StepDef {
@@ -186,7 +188,7 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
             "Kvittering til underretteren",
             true,
             "Barnets lov § 138",
-            Some("underretning.kvittering_6hd"),
+            Some(RuleId::Receipt),
         )
     },
     StepDef {
@@ -196,17 +198,17 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
             "Genvurdering med mindst én person, der ikke tidligere har været involveret i sagen",
             true,
             "Barnets lov § 137",
-            Some("underretning.genvurdering_ny_person"),
+            Some(RuleId::SecondReview),
         )
     },
     StepDef {
         applies: Applies::AbuseConcern,
         ..step(
             "samtale_overgreb",
-            "Samtale med barnet – om nødvendigt uden forældrenes samtykke",
+            "Samtale med barnet – om nødvendigt uden forældrenes samtykke (kan kun undlades med en begrundelse, stk. 4)",
             true,
-            "Barnets lov § 137, stk. 3",
-            None,
+            "Barnets lov § 137, stk. 3-4",
+            Some(RuleId::AbuseConversation),
         )
     },
     step(
@@ -230,7 +232,7 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
             "Afgørelse om ansøgningen inden kommunens sagsbehandlingsfrist",
             true,
             "Retssikkerhedslovens § 3, stk. 2",
-            Some("ansoegning.sagsbehandlingsfrist"),
+            Some(RuleId::ApplicationDeadline),
         )
     },
     step(
@@ -270,7 +272,7 @@ const INVESTIGATION_STEPS: &[StepDef] = &[
         "Konklusion med stillingtagen til §§ 32, 46 eller 47",
         true,
         "Barnets lov § 22, stk. 6",
-        Some("undersoegelse.4mdr"),
+        Some(RuleId::Investigation),
     ),
     // Opening the investigation is the later decision the notifier is to hear about.
     StepDef {
@@ -279,8 +281,8 @@ const INVESTIGATION_STEPS: &[StepDef] = &[
             FEEDBACK_STEP,
             FEEDBACK_LABEL,
             true,
-            "Tidl. servicelovens § 155 b, stk. 2-3",
-            Some("underretning.tilbagemelding"),
+            "Barnets lov § 138, stk. 2",
+            Some(RuleId::NotifierFeedback),
         )
     },
 ];
@@ -291,6 +293,13 @@ const DECISION_STEPS: &[StepDef] = &[
         "Partshøring (eller noteret undtagelse)",
         true,
         "Forvaltningslovens § 19",
+        None,
+    ),
+    step(
+        "boernesamtale",
+        "Samtale med barnet om afgørelsen (eller noteret begrundelse for at undlade den)",
+        true,
+        "Barnets lov § 5, stk. 3-4",
         None,
     ),
     step(
@@ -314,7 +323,7 @@ const DECISION_STEPS: &[StepDef] = &[
             FEEDBACK_STEP,
             FEEDBACK_LABEL,
             true,
-            "Tidl. servicelovens § 155 b, stk. 2-3",
+            "Barnets lov § 138, stk. 2",
             None,
         )
     },
@@ -327,7 +336,7 @@ const MEASURE_STEPS: &[StepDef] = &[
         "Første opfølgning",
         true,
         "Barnets lov § 95, stk. 2",
-        Some("opfoelgning.foerste_3mdr"),
+        None,
     ),
 ];
 
@@ -336,7 +345,7 @@ const SUPERVISION_STEPS: &[StepDef] = &[step(
     "Tilsynsbesøg med samtale med barnet",
     true,
     "Barnets lov § 156, stk. 5",
-    Some("tilsyn.halvaarligt"),
+    Some(RuleId::Supervision),
 )];
 
 const CHILD_CONVERSATION_STEPS: &[StepDef] = &[step(
@@ -348,11 +357,11 @@ const CHILD_CONVERSATION_STEPS: &[StepDef] = &[step(
 )];
 
 const SIBLING_INVESTIGATION_STEPS: &[StepDef] = &[step(
-    "vurdering",
-    "Vurdering af søskendes forhold",
+    "undersoegelse",
+    "Børnefaglig undersøgelse af søskendes forhold (eller noteret begrundelse for, at den åbenlyst ikke er nødvendig)",
     true,
     "Barnets lov § 21, stk. 2-3",
-    Some("soeskende.undersoegelse"),
+    Some(RuleId::SiblingInvestigation),
 )];
 
 const APPEAL_STEPS: &[StepDef] = &[
@@ -361,7 +370,7 @@ const APPEAL_STEPS: &[StepDef] = &[
         "Genvurdering af afgørelsen",
         true,
         "Retssikkerhedslovens § 66",
-        Some("klage.genvurdering_4u"),
+        Some(RuleId::Reconsideration),
     ),
     step(
         "videresendelse",
@@ -377,13 +386,13 @@ const TRANSFER_STEPS: &[StepDef] = &[step(
     "Overdragelse af sagen til den nye kommune",
     true,
     "Barnets lov § 132",
-    Some("flytning.overdragelse"),
+    Some(RuleId::Transfer),
 )];
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::rule;
+    use crate::process::{Trigger, rule};
 
     #[test]
     fn every_step_rule_exists_and_codes_are_unique_per_kind() {
@@ -394,7 +403,12 @@ mod tests {
             assert_eq!(codes.len(), kind.steps().len(), "{kind:?}");
             for s in kind.steps() {
                 if let Some(id) = s.rule {
-                    assert!(rule(id).is_some(), "{kind:?}/{}: {id}", s.code);
+                    assert_eq!(
+                        rule(id).starts,
+                        Trigger::StepOpened,
+                        "{kind:?}/{}: {id}",
+                        s.code
+                    );
                 }
             }
             assert_eq!(SubCaseKind::parse(kind.code()), Ok(kind));

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use vaern_app::case_process::{self, StepInput};
 use vaern_domain::process::{
     notification::{AssessmentInput, NewNotificationInput},
-    rule,
+    rule_by_code,
 };
 use vaern_store::{
     ChildId, SubCaseId, access_log::AccessKind, deadlines::Deadline, notifications::Notification,
@@ -77,11 +77,13 @@ pub struct DeadlineDto {
     pub due_at: String,
     /// `open`, `overdue`, `met` or `cancelled`.
     pub state: &'static str,
+    /// What started the clock, in Danish (e.g. «Underretning modtaget 12.11.2026 09:30»).
+    pub started_by: Option<String>,
 }
 
 impl DeadlineDto {
     pub fn new(d: &Deadline) -> Self {
-        let rule = rule(&d.rule_id);
+        let rule = rule_by_code(&d.rule_id);
         let state = d.state(vaern_store::now());
         DeadlineDto {
             id: d.id.0,
@@ -93,6 +95,7 @@ impl DeadlineDto {
             trigger_at: instant(d.trigger_at),
             due_at: instant(d.due_at),
             state,
+            started_by: d.started_by.clone(),
         }
     }
 }
@@ -297,6 +300,12 @@ pub struct NewSubCaseBody {
     /// `investigation`, `decision`, `measure`, `supervision`, `child_conversation`,
     /// `sibling_investigation`, `appeal` or `transfer`.
     pub kind: String,
+    /// For an `investigation`: the date (`2026-11-12` or `12.11.2026`) the municipality became
+    /// aware of the need, when not the receipt of the first underretning, henvendelse or
+    /// ansøgning since the last investigation (BL § 20, stk. 3). Earlier is allowed; later
+    /// needs `aware_reason`.
+    pub aware_since: String,
+    pub aware_reason: String,
 }
 
 /// Open a sub-case (an Afklaring opens by registering an underretning).
@@ -310,7 +319,12 @@ pub async fn create_sub_case(
     ApiJson(body): ApiJson<NewSubCaseBody>,
 ) -> Result<(StatusCode, Json<SubCaseDto>), ApiError> {
     let child: ChildId = api_id(&id)?;
-    let sub_case = case_process::open_sub_case(&state.db, &actor, child, &body.kind).await?;
+    let input = case_process::OpenSubCaseInput {
+        kind: body.kind,
+        aware_since: body.aware_since,
+        aware_reason: body.aware_reason,
+    };
+    let sub_case = case_process::open_sub_case_with(&state.db, &actor, child, &input).await?;
     let (_, _, _, deadlines) =
         case_process::sub_case(&state.db, &actor, child, sub_case.id).await?;
     Ok((
@@ -422,7 +436,13 @@ pub struct DecisionDto {
     pub appeal_guidance: Option<String>,
     pub decided_at: String,
     pub decided_by: Option<String>,
+    /// `administration` or `committee` (børne- og ungeudvalget).
+    pub decided_by_body: String,
+    /// When the decision counts as received by the party: the appeal deadline runs from here.
     pub made_known_at: Option<String>,
+    /// `digital_post`, `letter` or `in_person`.
+    pub made_known_channel: Option<String>,
+    pub sent_at: Option<String>,
 }
 
 impl DecisionDto {
@@ -437,7 +457,10 @@ impl DecisionDto {
             appeal_guidance: d.appeal_guidance.clone(),
             decided_at: instant(d.decided_at),
             decided_by: d.decided_by_name.clone(),
+            decided_by_body: d.decided_by_body.clone(),
             made_known_at: d.made_known_at.map(instant),
+            made_known_channel: d.made_known_channel.clone(),
+            sent_at: d.sent_at.map(instant),
         }
     }
 }
@@ -446,7 +469,11 @@ impl DecisionDto {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct DecisionBody {
-    /// Paragraph id: `bl30`, `bl32_1_1` … `bl32_1_8`, `bl46`, `bl47`.
+    /// `administration` (default) or `committee` (børne- og ungeudvalget: no genvurdering, and
+    /// a standard klagevejledning is replaced by the committee's).
+    pub decided_by: String,
+    /// Paragraph id: `bl32_1_1` … `bl32_1_8`, `bl46`, `bl47`, `bl114` (§ 30 is given without a
+    /// decision).
     pub legal_basis: String,
     /// `grant`, `partial` or `refusal`.
     pub outcome: String,
@@ -462,7 +489,8 @@ pub struct DecisionBody {
     pub plan: String,
 }
 
-/// Make the decision of a Decision sub-case (after partshøring or a recorded exception).
+/// Make the decision of a Decision sub-case (after partshøring and the conversation with the
+/// child, or their recorded exceptions).
 #[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/decision", tag = "case-process",
     params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = DecisionBody,
     responses((status = 201, body = DecisionDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -474,6 +502,7 @@ pub async fn create_decision(
 ) -> Result<(StatusCode, Json<DecisionDto>), ApiError> {
     let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
     let input = vaern_domain::process::decision::DecisionInput {
+        decided_by: body.decided_by,
         legal_basis: body.legal_basis,
         outcome: body.outcome,
         content: body.content,
@@ -505,11 +534,14 @@ pub async fn get_decision(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct MadeKnownBody {
-    /// When the party got the decision (RFC 3339).
-    pub made_known_at: String,
+    /// `digital_post`, `letter` or `in_person`.
+    pub channel: String,
+    /// When it was sent or handed over (RFC 3339, or `2026-11-23T09:00` in Danish time).
+    pub sent_at: String,
 }
 
-/// Record when the decision was made known; starts the 4-week appeal deadline.
+/// Record how and when the decision was sent; the channel makes that the moment it counts as
+/// received, which starts the 4-week appeal deadline (retssikkerhedslovens § 67).
 #[utoipa::path(post, path = "/api/v1/children/{id}/sub-cases/{sub}/decision/made-known", tag = "case-process",
     params(("id" = Uuid, Path), ("sub" = Uuid, Path)), request_body = MadeKnownBody,
     responses((status = 200, body = DecisionDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -520,7 +552,10 @@ pub async fn create_made_known(
     ApiJson(body): ApiJson<MadeKnownBody>,
 ) -> Result<Json<DecisionDto>, ApiError> {
     let (child, sub): (ChildId, SubCaseId) = (api_id(&id)?, api_id(&sub)?);
-    let decision =
-        case_process::record_made_known(&state.db, &actor, child, sub, &body.made_known_at).await?;
+    let input = case_process::MadeKnownInput {
+        channel: body.channel,
+        sent_at: body.sent_at,
+    };
+    let decision = case_process::record_made_known(&state.db, &actor, child, sub, &input).await?;
     Ok(Json(DecisionDto::new(&decision)))
 }

@@ -79,7 +79,7 @@ impl DeadlineRuleDto {
             vaern_domain::process::WhenDue::Blocking => "blocking",
         };
         DeadlineRuleDto {
-            id: rule.id,
+            id: rule.id.code(),
             trigger: rule.trigger,
             description: rule.description,
             legal_reference: rule.legal_reference,
@@ -163,7 +163,7 @@ pub async fn get_due(
             .unwrap_or_default()
     };
     Ok(Json(DueDto {
-        rule_id: rule.id,
+        rule_id: rule.id.code(),
         legal_reference: rule.legal_reference,
         trigger_at: local(trigger_at),
         due_at: local(due),
@@ -200,7 +200,7 @@ pub async fn set_local_rule(
         &body.description,
     )
     .await?;
-    let rule = vaern_domain::process::rule(&id).ok_or(ApiError(AppError::NotFound))?;
+    let rule = vaern_domain::process::rule_by_code(&id).ok_or(ApiError(AppError::NotFound))?;
     Ok(Json(DeadlineRuleDto::new(rule, Some(&standard))))
 }
 

@@ -18,10 +18,11 @@ use vaern_app::{
 use vaern_domain::{
     FieldErrors,
     dates::format_datetime,
-    law::PARAGRAPHS,
+    law::decision_bases,
     process::{
-        SubCaseKind,
-        decision::{DecisionInput, Outcome, STANDARD_APPEAL_GUIDANCE},
+        DeadlineRule, RULES, Requirement, SubCaseKind, Trigger, WhenDue,
+        appeal::Channel,
+        decision::{DecidedBy, DecisionInput, Outcome, STANDARD_APPEAL_GUIDANCE},
         notification::{
             AssessmentInput, CHANNELS, CONCERNS, Intake, NewNotificationInput, NotifierKind,
         },
@@ -187,20 +188,14 @@ async fn show_child_overview(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct KindForm {
-    kind: String,
-}
-
 async fn create_sub_case(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    UiForm(form): UiForm<KindForm>,
+    UiForm(form): UiForm<case_process::OpenSubCaseInput>,
 ) -> Result<Response, UiError> {
     let id: ChildId = parse_id(&id)?;
-    match case_process::open_sub_case(&state.db, &page.actor, id, &form.kind).await {
+    match case_process::open_sub_case_with(&state.db, &page.actor, id, &form).await {
         Ok(sub_case) => Ok(Redirect::to(&format!(
             "/boern/{id}/delsager/{}?besked=oprettet",
             sub_case.id
@@ -211,7 +206,14 @@ async fn create_sub_case(
                 &state,
                 &page,
                 id,
-                FormView::new([("kind", form.kind)], errors),
+                FormView::new(
+                    [
+                        ("kind", form.kind),
+                        ("aware_since", form.aware_since),
+                        ("aware_reason", form.aware_reason),
+                    ],
+                    errors,
+                ),
                 None,
             )
             .await?;
@@ -406,15 +408,33 @@ struct SubCasePage {
     decision: Option<DecisionPanel>,
     paragraphs: Vec<Choice>,
     outcomes: Vec<Choice>,
+    deciders: Vec<Choice>,
+    channels: Vec<Choice>,
     placement_reasons: Vec<Choice>,
     plan_choices: Vec<Choice>,
 }
 
 /// The decision part of a Decision sub-case: the form, or the decision made.
 struct DecisionPanel {
-    party_heard: bool,
+    /// The checks every decision waits for whose step is still pending, as the rule table has
+    /// them (partshøring, the conversation with the child).
+    pending_checks: Vec<String>,
     made: Option<String>,
     made_known: Option<String>,
+}
+
+/// The rule-table checks that guard every decision and are met by a step of its sub-case.
+fn step_checks() -> impl Iterator<Item = (&'static DeadlineRule, &'static str)> {
+    RULES
+        .iter()
+        .filter_map(|r| match (r.when_due, r.starts, r.requires) {
+            (
+                WhenDue::Blocking,
+                Trigger::Decision { sections: [], .. },
+                Some(Requirement::Step(code)),
+            ) => Some((r, code)),
+            _ => None,
+        })
 }
 
 fn yes_no(value: Option<bool>) -> &'static str {
@@ -561,9 +581,16 @@ async fn sub_case_page(
         steps,
         notification,
         decision,
-        paragraphs: PARAGRAPHS
-            .iter()
+        paragraphs: decision_bases()
             .map(|p| Choice::new(p.id, format!("{} – {}", p.citation, p.title)))
+            .collect(),
+        deciders: DecidedBy::ALL
+            .iter()
+            .map(|d| Choice::new(d.code(), d.label()))
+            .collect(),
+        channels: Channel::ALL
+            .iter()
+            .map(|c| Choice::new(c.code(), c.label()))
             .collect(),
         outcomes: Outcome::ALL
             .iter()
@@ -588,18 +615,42 @@ fn decision_panel(
     made: Option<&vaern_store::decisions::StoredDecision>,
 ) -> DecisionPanel {
     DecisionPanel {
-        party_heard: sub_case
-            .steps
-            .iter()
-            .any(|s| s.code == "partshoering" && s.status != "pending"),
-        made_known: made.and_then(|d| d.made_known_at).map(format_datetime),
+        pending_checks: step_checks()
+            .filter(|(_, code)| {
+                sub_case
+                    .steps
+                    .iter()
+                    .any(|s| s.code == *code && s.status == "pending")
+            })
+            .map(|(rule, _)| format!("{} ({})", rule.description, rule.legal_reference))
+            .collect(),
+        made_known: made.and_then(|d| {
+            let received = d.made_known_at?;
+            let channel = d
+                .made_known_channel
+                .as_deref()
+                .and_then(|c| Channel::parse(c).ok());
+            Some(match (channel, d.sent_at) {
+                (Some(channel), Some(sent)) => format!(
+                    "Sendt {} med {}; regnes for modtaget {}. {}",
+                    format_datetime(sent),
+                    channel.label().to_lowercase(),
+                    format_datetime(received),
+                    channel.source()
+                ),
+                _ => format!("Meddelt parten {}", format_datetime(received)),
+            })
+        }),
         made: made.map(|d| {
             let basis = vaern_domain::law::paragraph(&d.legal_basis)
                 .map(|p| p.citation)
                 .unwrap_or(&d.legal_basis);
             let outcome = Outcome::parse(&d.outcome).map(Outcome::label).unwrap_or("");
+            let body = DecidedBy::parse(&d.decided_by_body)
+                .map(DecidedBy::label)
+                .unwrap_or("Forvaltningen");
             let mut text = format!(
-                "{outcome} efter {basis}.\nTruffet {} af {}.\n\n{}\n\nBegrundelse: {}",
+                "{outcome} efter {basis}.\nTruffet {} af {} ({body}).\n\n{}\n\nBegrundelse: {}",
                 format_datetime(d.decided_at),
                 d.decided_by_name.as_deref().unwrap_or(""),
                 d.content,
@@ -736,6 +787,7 @@ async fn create_decision(
         .into_response()),
         Err(error) => {
             let kept = vec![
+                ("decided_by", input.decided_by),
                 ("legal_basis", input.legal_basis),
                 ("outcome", input.outcome),
                 ("content", input.content),
@@ -749,22 +801,14 @@ async fn create_decision(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct MadeKnownForm {
-    made_known_at: String,
-}
-
 async fn create_made_known(
     State(state): State<AppState>,
     page: Page,
     Path((id, sub)): Path<(String, String)>,
-    UiForm(input): UiForm<MadeKnownForm>,
+    UiForm(input): UiForm<case_process::MadeKnownInput>,
 ) -> Result<Response, UiError> {
     let (id, sub): (ChildId, SubCaseId) = (parse_id(&id)?, parse_id(&sub)?);
-    match case_process::record_made_known(&state.db, &page.actor, id, sub, &input.made_known_at)
-        .await
-    {
+    match case_process::record_made_known(&state.db, &page.actor, id, sub, &input).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/boern/{id}/delsager/{sub}?besked=meddelt#afgoerelse"
         ))
@@ -776,7 +820,7 @@ async fn create_made_known(
                 id,
                 sub,
                 error,
-                vec![("made_known_at", input.made_known_at)],
+                vec![("channel", input.channel), ("sent_at", input.sent_at)],
             )
             .await
         }

@@ -2,7 +2,7 @@
 //! and the list bucket (overdue, today, this week). app.js keeps the countdown live.
 
 use time::{Duration, OffsetDateTime};
-use vaern_domain::{dates::format_datetime, process::rule};
+use vaern_domain::{dates::format_datetime, process::rule_by_code};
 use vaern_store::deadlines::Deadline;
 
 /// Whole days, hours and minutes in Danish.
@@ -30,6 +30,10 @@ pub struct DeadlineView {
     pub sub_case_id: String,
     pub description: String,
     pub legal_reference: String,
+    /// What started the clock.
+    pub started_by: Option<String>,
+    /// Set when the deadline runs out on a day the municipality keeps closed.
+    pub closed_day: Option<String>,
     pub due: String,
     pub due_iso: String,
     pub remaining: String,
@@ -40,7 +44,7 @@ pub struct DeadlineView {
 
 impl DeadlineView {
     pub fn new(d: &Deadline, now: OffsetDateTime) -> Self {
-        let rule = rule(&d.rule_id);
+        let rule = rule_by_code(&d.rule_id);
         let today = vaern_domain::dates::danish_today(now);
         let bucket = if d.due_at < now {
             "overdue"
@@ -58,6 +62,8 @@ impl DeadlineView {
                 .map(|r| r.legal_reference)
                 .unwrap_or_default()
                 .to_owned(),
+            started_by: d.started_by.clone(),
+            closed_day: None,
             due: format_datetime(d.due_at),
             due_iso: vaern_domain::dates::rfc3339_utc(d.due_at),
             remaining: remaining(d.due_at, now),

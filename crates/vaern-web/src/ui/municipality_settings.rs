@@ -88,7 +88,7 @@ async fn settings_page(
             .filter_map(|l| {
                 let rule = RULES.iter().find(|r| r.id == l.rule_id)?;
                 Some(LocalView {
-                    rule_id: l.rule_id.clone(),
+                    rule_id: l.rule_id.code().to_owned(),
                     rule: rule.description,
                     offset: DeadlineRule {
                         offset: l.offset,
@@ -102,7 +102,12 @@ async fn settings_page(
         rules: RULES
             .iter()
             .filter(|r| r.offset != Offset::AtEvent)
-            .map(|r| Choice::new(r.id, format!("{} ({})", r.description, r.offset_text())))
+            .map(|r| {
+                Choice::new(
+                    r.id.code(),
+                    format!("{} ({})", r.description, r.offset_text()),
+                )
+            })
             .collect(),
         units: [
             ("working_days", "arbejdsdage"),

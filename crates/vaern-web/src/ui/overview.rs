@@ -68,7 +68,10 @@ async fn show_overview(State(state): State<AppState>, page: Page) -> Result<Resp
         deadlines: overview
             .deadlines
             .iter()
-            .map(|d| DeadlineView::new(d, now))
+            .map(|d| DeadlineView {
+                closed_day: d.closed_day.clone(),
+                ..DeadlineView::new(&d.deadline, now)
+            })
             .collect(),
         cases: cases
             .iter()

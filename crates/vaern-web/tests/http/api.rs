@@ -621,18 +621,25 @@ mod deadline_rules {
             let at: String = form_urlencoded::byte_serialize(at.as_bytes()).collect();
             format!("/api/v1/deadline-rules/{id}/due?trigger_at={at}")
         };
-        // 6 working days over Christmas (24.-27.12 closed).
+        // 6 working days over Christmas in the law's calendar (25.-27.12 are not working days;
+        // juleaftensdag is, though the municipality keeps it closed).
         let receipt = api
             .get_json(&due(
                 "underretning.kvittering_6hd",
                 "2026-12-17T15:00:00+01:00",
             ))
             .await;
-        assert_eq!(receipt["due_at"], "2026-12-29T23:59:59+01:00");
-        assert_eq!(
-            receipt["legal_reference"],
-            "Barnets lov § 138 (tidl. servicelovens § 155 b, stk. 1)"
-        );
+        assert_eq!(receipt["due_at"], "2026-12-28T23:59:59+01:00");
+        assert_eq!(receipt["legal_reference"], "Barnets lov § 138, stk. 1");
+        // The appeal deadline: 4 weeks from receipt, to the next working day (2. juledag, a
+        // Saturday, runs to Monday 28.12).
+        let appeal = api
+            .get_json(&due(
+                "afgoerelse.klagefrist_4u",
+                "2026-11-28T10:00:00+01:00",
+            ))
+            .await;
+        assert_eq!(appeal["due_at"], "2026-12-28T23:59:59+01:00");
         // 24 elapsed hours across the summer-time change, given in UTC, answered in Danish time.
         let assessment = api
             .get_json(&due("underretning.vurdering_24t", "2026-03-28T09:00:00Z"))
@@ -782,15 +789,17 @@ mod municipality_rules {
         assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     }
 
+    /// Issue 16, item 8: the municipality's closed days never make a statutory deadline later;
+    /// its own local standards count them.
     #[tokio::test]
-    async fn closed_days_move_working_day_deadlines_and_registered_deadlines_follow_them() {
+    async fn closed_days_never_move_statutory_deadlines_but_local_standards_count_them() {
         let app = TestApp::spawn().await;
         let admin = app.api("admin901").await;
         let worker = app.api("raadgiver901").await;
         let christmas = due("underretning.kvittering_6hd", "2026-12-17T15:00:00+01:00");
         assert_eq!(
             worker.get_json(&christmas).await["due_at"],
-            "2026-12-29T23:59:59+01:00"
+            "2026-12-28T23:59:59+01:00"
         );
         let open = admin
             .put(
@@ -801,9 +810,10 @@ mod municipality_rules {
         assert_eq!(open.status(), StatusCode::OK);
         assert_eq!(
             worker.get_json(&christmas).await["due_at"],
-            "2026-12-28T23:59:59+01:00"
+            "2026-12-28T23:59:59+01:00",
+            "opening on juleaftensdag changes nothing: the law counts it anyway"
         );
-        // A closed day of its own (Friday 6.3.2026) moves a receipt received Monday 2.3.2026.
+        // A closed day of its own (Friday 6.3.2026).
         let added = admin
             .post(
                 "/api/v1/closed-days/days",
@@ -819,22 +829,37 @@ mod municipality_rules {
             .await;
         assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let (child, _) = app.a_child("901").await;
-        let body = json!({"received_at": "2026-03-02T10:00:00+01:00", "channel": "telefon", "notifier_kind": "professional",
-            "notifier_name": "Lise Lærer", "notifier_organisation": "Værnby Skole", "text": "Bekymring"});
-        let created = worker
-            .post_json(
-                &format!("/api/v1/children/{}/notifications", child.id),
-                body,
+        let receipt_of = |received: &str| {
+            json!({"received_at": received, "channel": "telefon", "notifier_kind": "professional",
+                "notifier_name": "Lise Lærer", "notifier_organisation": "Værnby Skole", "text": "Bekymring"})
+        };
+        let registered = |created: Value| {
+            created["sub_case"]["deadlines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["rule_id"] == "underretning.kvittering_6hd")
+                .unwrap()["due_at"]
+                .clone()
+        };
+        let path = format!("/api/v1/children/{}/notifications", child.id);
+        // Mon 2.3: 3, 4, 5, 6 (closed, but the law counts it), 9, 10.3 → Tue 10.3.2026.
+        let national = worker
+            .post_json(&path, receipt_of("2026-03-02T10:00:00+01:00"))
+            .await;
+        assert_eq!(registered(national), "2026-03-10T22:59:59Z");
+        // A local standard of 4 working days counts the closed day: 3, 4, 5, 9.3.
+        let local = admin
+            .put(
+                "/api/v1/deadline-rules/underretning.kvittering_6hd/local",
+                json!({"unit": "working_days", "amount": 4, "description": "Kvittering inden 4 arbejdsdage"}),
             )
             .await;
-        let receipt = created["sub_case"]["deadlines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["rule_id"] == "underretning.kvittering_6hd")
-            .unwrap();
-        // Mon 2.3: 3, 4, 5, (6 closed), 9, 10, 11.3 → due Wed 11.3.2026 end of day (22:59:59Z).
-        assert_eq!(receipt["due_at"], "2026-03-11T22:59:59Z");
+        assert_eq!(local.status(), StatusCode::OK);
+        let stricter = worker
+            .post_json(&path, receipt_of("2026-03-02T11:00:00+01:00"))
+            .await;
+        assert_eq!(registered(stricter), "2026-03-09T22:59:59Z");
         let calendar = admin.get_json("/api/v1/closed-days").await;
         assert_eq!(calendar["days"][0]["day"], "2026-03-06");
         assert_eq!(calendar["juleaftensdag"], false);

@@ -508,9 +508,10 @@ async fn after_four_months_the_preliminary_assessment_comes_first() {
             case: child.case_id.unwrap(),
             sub_case: sub_case_id,
             step: Some(vaern_store::StepId(step)),
-            rule_id: "undersoegelse.4mdr",
+            rule_id: vaern_domain::process::RuleId::Investigation,
             trigger_at: now - time::Duration::days(125),
             due_at: now - time::Duration::days(3),
+            started_by: None,
         },
     )
     .await

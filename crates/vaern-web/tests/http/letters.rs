@@ -306,11 +306,13 @@ async fn the_decision_letter_form_is_filled_from_the_recorded_decision() {
     let api = app.api("raadgiver901").await;
     let sub = app.a_decision_sub_case(&child).await;
     let base = format!("/api/v1/children/{}/sub-cases/{sub}", child.id);
-    api.post(
-        &format!("{base}/steps/partshoering"),
-        json!({"action": "done", "note": "Partshøring sendt"}),
-    )
-    .await;
+    for step in ["partshoering", "boernesamtale"] {
+        api.post(
+            &format!("{base}/steps/{step}"),
+            json!({"action": "done", "note": "Gennemført"}),
+        )
+        .await;
+    }
     let made = api
         .post(
             &format!("{base}/decision"),

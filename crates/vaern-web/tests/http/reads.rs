@@ -148,7 +148,15 @@ async fn rows(
 async fn with_investigation_and_plan(app: &TestApp, target: &Target) -> String {
     let anne = app.actor("raadgiver901").await;
     let child: ChildId = target.child.parse().unwrap();
-    let sub = vaern_app::case_process::open_sub_case(&app.test.db, &anne, child, "investigation")
+    // The demo's underretninger are months old, so the four months (BL § 20, stk. 3) would have
+    // run out; this investigation counts from today, with the reason the law asks for.
+    let today = vaern_domain::dates::format_date(vaern_app::today());
+    let input = vaern_app::case_process::OpenSubCaseInput {
+        kind: "investigation".into(),
+        aware_since: today,
+        aware_reason: "Behovet blev først kendt i dag".into(),
+    };
+    let sub = vaern_app::case_process::open_sub_case_with(&app.test.db, &anne, child, &input)
         .await
         .unwrap();
     vaern_app::investigations::save_dimension(
@@ -206,25 +214,28 @@ async fn a_decision(app: &TestApp, target: &Target) -> String {
     let sub = vaern_app::case_process::open_sub_case(db, &anne, child, "decision")
         .await
         .unwrap();
-    vaern_app::case_process::finish_step(
-        db,
-        &anne,
-        child,
-        sub.id,
-        "partshoering",
-        &vaern_app::case_process::StepInput {
-            action: "done".into(),
-            note: String::new(),
-        },
-    )
-    .await
-    .unwrap();
+    for step in ["partshoering", "boernesamtale"] {
+        vaern_app::case_process::finish_step(
+            db,
+            &anne,
+            child,
+            sub.id,
+            step,
+            &vaern_app::case_process::StepInput {
+                action: "done".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
     vaern_app::case_process::make_decision(
         db,
         &anne,
         child,
         sub.id,
         &vaern_domain::process::decision::DecisionInput {
+            decided_by: String::new(),
             legal_basis: "bl32_1_3".into(),
             outcome: "grant".into(),
             content: "Familiebehandling".into(),

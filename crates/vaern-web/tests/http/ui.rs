@@ -590,6 +590,10 @@ async fn the_rules_page_lists_every_deadline_with_its_paragraph() {
         page.contains("afventer kontrol"),
         "unverified references are marked"
     );
+    assert!(
+        page.contains("Værns påmindelse – ikke en lovbestemt frist"),
+        "BL § 132's reminder says it is Værn's policy"
+    );
 }
 
 #[tokio::test]
@@ -613,7 +617,7 @@ async fn the_settings_page_keeps_a_bad_closed_day_and_shows_local_rules_on_the_r
         .post(app.url("/admin/frister/lokale"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("rule_id", "aktindsigt.7hd"),
+            ("rule_id", "underretning.kvittering_6hd"),
             ("amount", "5"),
             ("unit", "working_days"),
             ("description", "Svar inden 5 arbejdsdage"),
