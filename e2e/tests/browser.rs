@@ -1237,6 +1237,21 @@ async fn a_caseworker_fetches_a_custody_holder_from_cpr_and_links_a_school_conta
     b.press("Tilknyt fagperson").await;
     b.wait_for_url("besked=fagperson").await;
     b.check_accessibility("netvaerk-med-fagperson").await;
+    // Issue 16, barnets lov § 3: who is a party — the custody holder, and the child from 10.
+    let parties = b
+        .element_text(".vaern-parties")
+        .await
+        .expect("the network shows the parties");
+    assert!(
+        parties.contains("Mette Hansen – forældremyndighedsindehaver"),
+        "{parties}"
+    );
+    let party = vaern_domain::dates::age_on(child.birth_date, vaern_app::today()) >= 10;
+    assert_eq!(
+        parties.contains("fyldt 10 år og selv part (barnets lov § 3)"),
+        party,
+        "{parties}"
+    );
     let picture = b
         .client
         .find(Locator::Css("svg desc"))

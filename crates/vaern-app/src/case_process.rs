@@ -47,11 +47,7 @@ pub const ASSESSMENT_STEP: &str = "vurdering_24t";
 
 /// The Danish label of a step code within a kind.
 pub fn step_def(kind: &str, code: &str) -> Option<&'static StepDef> {
-    SubCaseKind::parse(kind)
-        .ok()?
-        .steps()
-        .iter()
-        .find(|s| s.code == code)
+    SubCaseKind::parse(kind).ok()?.step(code)
 }
 
 async fn note(
@@ -938,12 +934,12 @@ pub async fn make_decision(
             format_datetime(existing.decided_at)
         )));
     }
-    let decision = Decision::parse(input)?;
+    let placed = children::get(&mut tx, child).await?;
+    let decision = Decision::parse(input, placed.birth_date, today())?;
     let granted = decision.outcome != Outcome::Refusal;
     let section = paragraph(decision.legal_basis)
         .map(|p| p.section)
         .expect("a parsed decision has a catalogue basis");
-    let placed = children::get(&mut tx, child).await?;
     let renewal = granted && earlier_grant_on(&mut tx, case, id, section).await?;
     let event = Event::Decision(DecisionFacts {
         section,

@@ -12,6 +12,7 @@ use vaern_domain::{
     dates::{format_date_long, format_datetime_long},
     document::{FileType, NewDocument, NewDocumentInput},
     network::address_lines,
+    process::party::of_party_age,
 };
 use vaern_letters::{
     Addressee, FieldKind, LETTERHEAD, LetterData, STANDARD, Standard, check, compose,
@@ -249,6 +250,8 @@ pub async fn decision_fields(
 /// Who receives a letter to the parties.
 pub const RECIPIENT_CUSTODY: &str = "foraeldremyndighed";
 pub const RECIPIENT_OTHER: &str = "anden";
+/// The child itself, a party from 10 (barnets lov § 3).
+pub const RECIPIENT_CHILD: &str = "barnet";
 
 /// A letter as the caseworker asks for it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -258,7 +261,7 @@ pub struct LetterInput {
     pub template: String,
     /// The sub-case it belongs to; for a letter to a notifier, the underretning's.
     pub sub_case: Option<String>,
-    /// `foraeldremyndighed` or `anden` (letters to the parties).
+    /// `foraeldremyndighed`, `barnet` or `anden` (letters to the parties).
     pub recipient: String,
     pub recipient_name: String,
     /// Address lines, one per line.
@@ -327,9 +330,22 @@ fn printable(text: &str) -> Result<(), String> {
     }
 }
 
+/// The address a caseworker wrote for a single recipient.
+fn written_address(input: &LetterInput, errors: &mut FieldErrors) -> Option<Vec<String>> {
+    let address = match address_lines(&input.recipient_address) {
+        Ok(lines) if lines.is_empty() => Err("Skriv modtagerens adresse".to_owned()),
+        checked => checked,
+    };
+    errors.take(
+        "recipient_address",
+        address.and_then(|lines| printable(&lines.join("\n")).map(|()| lines)),
+    )
+}
+
 /// The addressees of a letter to the parties (one letter each), or why there are none.
 fn party_recipients(
     input: &LetterInput,
+    child: &Child,
     custody: &[vaern_letters::Party],
     errors: &mut FieldErrors,
 ) -> Option<Vec<vaern_letters::Party>> {
@@ -340,17 +356,28 @@ fn party_recipients(
                 name(&input.recipient_name, "modtagerens navn")
                     .and_then(|name| printable(&name).map(|()| name)),
             );
-            let address = match address_lines(&input.recipient_address) {
-                Ok(lines) if lines.is_empty() => Err("Skriv modtagerens adresse".to_owned()),
-                checked => checked,
-            };
-            let address = errors.take(
-                "recipient_address",
-                address.and_then(|lines| printable(&lines.join("\n")).map(|()| lines)),
-            );
+            let address = written_address(input, errors);
             Some(vec![vaern_letters::Party {
                 navn: name?,
                 adresse: address?,
+            }])
+        }
+        RECIPIENT_CHILD => {
+            if !of_party_age(child.birth_date, today()) {
+                errors.add(
+                    "recipient",
+                    format!(
+                        "{} er under 10 år og er ikke selv part (barnets lov § 3). Skriv til \
+                         forældremyndighedsindehaverne",
+                        child.first_name
+                    ),
+                );
+                return None;
+            }
+            let address = written_address(input, errors)?;
+            Some(vec![vaern_letters::Party {
+                navn: child.full_name(),
+                adresse: address,
             }])
         }
         RECIPIENT_CUSTODY => {
@@ -479,7 +506,9 @@ pub async fn generate(
         Addressee::Notifier => {
             notifier_recipient(notification.as_ref(), &mut errors).map(|p| vec![p])
         }
-        Addressee::Parties | Addressee::None => party_recipients(input, &custody, &mut errors),
+        Addressee::Parties | Addressee::None => {
+            party_recipients(input, &child, &custody, &mut errors)
+        }
     };
     let (template_version, body, title) = in_use(&mut tx, standard).await?;
     let (letterhead_version, letterhead, _) = in_use(&mut tx, known(LETTERHEAD)?).await?;

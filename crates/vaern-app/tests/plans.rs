@@ -82,7 +82,8 @@ async fn decide_with_plan(
         child.id,
         sub.id,
         &DecisionInput {
-            decided_by: String::new(),
+            // Barnets lov § 142: børne- og ungeudvalget decides a placement without consent.
+            decided_by: if basis == "bl47" { "committee" } else { "" }.into(),
             legal_basis: basis.into(),
             outcome: "grant".into(),
             content: "Anbringelse".into(),

@@ -18,18 +18,35 @@ pub struct Paragraph {
     /// without one (so without klagevejledning, appeal deadline or § 95 follow-up): it is a
     /// measure, never a decision basis.
     pub by_decision: bool,
+    /// The number in barnets lov § 3 that makes a child of 10 a party to decisions on it.
+    pub child_party: Option<u8>,
     /// As cited in letters, e.g. "Barnets lov § 32, stk. 1, nr. 3".
     pub citation: &'static str,
     pub title: &'static str,
 }
 
 const fn p(id: &'static str, citation: &'static str, title: &'static str) -> Paragraph {
+    let section = section_of(id);
     Paragraph {
         id,
-        section: Section(section_of(id)),
+        section: Section(section),
         by_decision: true,
+        child_party: party_number(section),
         citation,
         title,
+    }
+}
+
+/// The number of barnets lov § 3 a decision under the section falls under: § 32, stk. 1 (nr. 1),
+/// § 46 (nr. 4), § 114 decided under § 111 before 18 (nr. 9) and § 47, which
+/// børne- og ungeudvalget decides under § 142 (nr. 10).
+const fn party_number(section: u16) -> Option<u8> {
+    match section {
+        32 => Some(1),
+        46 => Some(4),
+        114 => Some(9),
+        47 => Some(10),
+        _ => None,
     }
 }
 
@@ -48,6 +65,7 @@ const fn section_of(id: &str) -> u16 {
 pub const PARAGRAPHS: &[Paragraph] = &[
     Paragraph {
         by_decision: false,
+        child_party: None,
         ..p("bl30", "Barnets lov § 30", "Tidligt forebyggende indsats")
     },
     p(

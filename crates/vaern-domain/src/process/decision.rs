@@ -4,8 +4,14 @@
 //! (retssikkerhedslovens § 67).
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
-use crate::{FieldErrors, law::paragraph, text::required_text};
+use crate::{
+    FieldErrors,
+    law::{Section, paragraph},
+    process::party::child_is_party,
+    text::required_text,
+};
 
 /// Whether the party gets what was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,11 +92,17 @@ impl DecidedBy {
         }
     }
 
-    /// The standard klagevejledning offered in the form (the caseworker may adapt it).
-    pub fn standard_guidance(self) -> &'static str {
-        match self {
+    /// The standard klagevejledning offered in the form (the caseworker may adapt it), with the
+    /// paragraph for a child who is a party (barnets lov § 3) when the child is one.
+    pub fn standard_guidance(self, child_party: bool) -> String {
+        let guidance = match self {
             DecidedBy::Administration => STANDARD_APPEAL_GUIDANCE,
             DecidedBy::Committee => COMMITTEE_APPEAL_GUIDANCE,
+        };
+        if child_party {
+            format!("{guidance}\n\n{CHILD_PARTY_APPEAL_GUIDANCE}")
+        } else {
+            guidance.to_owned()
         }
     }
 }
@@ -108,6 +120,16 @@ Ankestyrelsen. Klagen skal sendes til kommunen inden 4 uger fra den dag, du modt
 Slutter fristen på en lørdag, søndag eller helligdag, kan du klage den følgende hverdag. Udvalgets \
 afgørelse genvurderes ikke af kommunen: klagen sendes straks videre til Ankestyrelsen \
 (retssikkerhedslovens § 67; barnets lov §§ 142 og 144-150).";
+
+/// The catalogue's sections børne- og ungeudvalget decides in a meeting (barnets lov § 142,
+/// stk. 1: among others anbringelse uden samtykke efter § 47).
+pub const COMMITTEE_SECTIONS: [Section; 1] = [Section(47)];
+
+/// What the klagevejledning adds when the child is a party (barnets lov § 3): the child may
+/// appeal in their own name.
+pub const CHILD_PARTY_APPEAL_GUIDANCE: &str = "Barnet eller den unge er fyldt 10 år og er selv \
+part i sagen (barnets lov § 3). Barnet eller den unge kan derfor selv klage over afgørelsen på \
+samme måde og inden for samme frist og har ret til at have en bisidder med (barnets lov § 6).";
 
 /// The raw form or JSON body.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -137,6 +159,8 @@ pub fn is_placement(legal_basis: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub decided_by: DecidedBy,
+    /// The child is a party to it (barnets lov § 3).
+    pub child_party: bool,
     pub legal_basis: &'static str,
     pub outcome: Outcome,
     pub content: String,
@@ -150,8 +174,9 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// Validates the decision's own text (forvaltningslovens §§ 22-25).
-    pub fn parse(input: &DecisionInput) -> Result<Decision, FieldErrors> {
+    /// Validates the decision's own text (forvaltningslovens §§ 22-25) for a child born on
+    /// `birth`, decided on `on`: a child of 10 or more is a party to it (barnets lov § 3).
+    pub fn parse(input: &DecisionInput, birth: Date, on: Date) -> Result<Decision, FieldErrors> {
         let mut errors = FieldErrors::new();
         let decided_by = errors.take("decided_by", DecidedBy::parse(&input.decided_by));
         let legal_basis = match paragraph(input.legal_basis.trim()) {
@@ -165,7 +190,21 @@ impl Decision {
                 );
                 None
             }
-            Some(p) => Some(p.id),
+            Some(p)
+                if COMMITTEE_SECTIONS.contains(&p.section)
+                    && decided_by == Some(DecidedBy::Administration) =>
+            {
+                errors.add(
+                    "decided_by",
+                    format!(
+                        "Afgørelse efter {} træffes af børne- og ungeudvalget i et møde \
+                         (barnets lov § 142, stk. 1)",
+                        p.citation
+                    ),
+                );
+                Some(p)
+            }
+            Some(p) => Some(p),
             None => {
                 errors.add("legal_basis", "Vælg afgørelsens hjemmel");
                 None
@@ -184,17 +223,19 @@ impl Decision {
                 20_000,
             ),
         );
-        let guidance = input.appeal_guidance.trim();
-        // The prefilled text of the other decider is replaced by the right one: a decision of
-        // børne- og ungeudvalget is not reconsidered by the municipality.
+        let child_party = legal_basis.is_some_and(|p| child_is_party(p, birth, on));
+        let legal_basis = legal_basis.map(|p| p.id);
+        let guidance = input.appeal_guidance.trim().replace("\r\n", "\n");
+        // A prefilled standard text is replaced by the one that fits: a decision of børne- og
+        // ungeudvalget is not reconsidered by the municipality, and a child who is a party is
+        // told it may appeal itself.
+        let standard = DecidedBy::ALL.iter().any(|d| {
+            [false, true]
+                .iter()
+                .any(|&p| d.standard_guidance(p) == guidance)
+        });
         let guidance = match decided_by {
-            Some(by)
-                if DecidedBy::ALL
-                    .iter()
-                    .any(|d| d.standard_guidance() == guidance) =>
-            {
-                by.standard_guidance()
-            }
+            Some(by) if standard => by.standard_guidance(child_party),
             _ => guidance,
         };
         let appeal_guidance = match outcome {
@@ -203,7 +244,7 @@ impl Decision {
                 errors.add("appeal_guidance", "Skriv klagevejledning – den skal med, når parten ikke får fuldt medhold (forvaltningslovens § 25)");
                 None
             }
-            _ => Some(guidance.to_owned()),
+            _ => Some(guidance),
         };
         let granted_placement =
             legal_basis.is_some_and(is_placement) && outcome.is_some_and(|o| o != Outcome::Refusal);
@@ -237,6 +278,7 @@ impl Decision {
         };
         errors.into_result(|| Decision {
             decided_by: decided_by.expect("checked"),
+            child_party,
             legal_basis: legal_basis.expect("checked"),
             outcome: outcome.expect("checked"),
             content: content.expect("checked"),
@@ -251,6 +293,12 @@ impl Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
+
+    /// A decision on a child of 6 (no party, barnets lov § 3).
+    fn parse(input: &DecisionInput) -> Result<Decision, FieldErrors> {
+        Decision::parse(input, date!(2020 - 06 - 01), date!(2026 - 12 - 03))
+    }
 
     fn input(outcome: &str, guidance: &str) -> DecisionInput {
         DecisionInput {
@@ -273,16 +321,16 @@ mod tests {
             plan: plan.into(),
             ..input("grant", "")
         };
-        let errors = Decision::parse(&support("")).unwrap_err();
+        let errors = parse(&support("")).unwrap_err();
         assert!(errors.for_field("plan").unwrap().contains("§ 91, stk. 1"));
-        assert!(Decision::parse(&support("yes")).unwrap().plan_chosen);
-        assert!(!Decision::parse(&support("no")).unwrap().plan_chosen);
+        assert!(parse(&support("yes")).unwrap().plan_chosen);
+        assert!(!parse(&support("no")).unwrap().plan_chosen);
         let refusal = DecisionInput {
             plan: String::new(),
             ..input("refusal", STANDARD_APPEAL_GUIDANCE)
         };
         assert!(
-            !Decision::parse(&refusal).unwrap().plan_chosen,
+            !parse(&refusal).unwrap().plan_chosen,
             "a refusal needs no plan"
         );
     }
@@ -295,7 +343,7 @@ mod tests {
             placement_reason: reason.into(),
             ..input(outcome, STANDARD_APPEAL_GUIDANCE)
         };
-        let errors = Decision::parse(&placement("grant", "")).unwrap_err();
+        let errors = parse(&placement("grant", "")).unwrap_err();
         assert!(
             errors
                 .for_field("placement_reason")
@@ -303,25 +351,21 @@ mod tests {
                 .contains("§ 21")
         );
         assert!(
-            Decision::parse(&placement("grant", "neglect_or_abuse"))
+            parse(&placement("grant", "neglect_or_abuse"))
                 .unwrap()
                 .neglect_or_abuse
         );
         assert!(
-            !Decision::parse(&placement("grant", "other"))
+            !parse(&placement("grant", "other"))
                 .unwrap()
                 .neglect_or_abuse
         );
         assert!(
-            !Decision::parse(&placement("refusal", ""))
-                .unwrap()
-                .neglect_or_abuse,
+            !parse(&placement("refusal", "")).unwrap().neglect_or_abuse,
             "a refusal places no one"
         );
         assert!(
-            !Decision::parse(&input("grant", ""))
-                .unwrap()
-                .neglect_or_abuse,
+            !parse(&input("grant", "")).unwrap().neglect_or_abuse,
             "support under § 32 is no placement"
         );
     }
@@ -329,14 +373,9 @@ mod tests {
     /// Forvaltningslovens § 25: klagevejledning unless the party gets full medhold.
     #[test]
     fn klagevejledning_is_required_unless_fully_granted() {
-        assert_eq!(
-            Decision::parse(&input("grant", ""))
-                .unwrap()
-                .appeal_guidance,
-            None
-        );
+        assert_eq!(parse(&input("grant", "")).unwrap().appeal_guidance, None);
         for outcome in ["partial", "refusal"] {
-            let errors = Decision::parse(&input(outcome, "")).unwrap_err();
+            let errors = parse(&input(outcome, "")).unwrap_err();
             assert!(
                 errors
                     .for_field("appeal_guidance")
@@ -345,7 +384,7 @@ mod tests {
                 "{outcome}"
             );
         }
-        assert!(Decision::parse(&input("refusal", STANDARD_APPEAL_GUIDANCE)).is_ok());
+        assert!(parse(&input("refusal", STANDARD_APPEAL_GUIDANCE)).is_ok());
     }
 
     /// Forvaltningslovens § 22: a written decision carries its begrundelse.
@@ -356,11 +395,82 @@ mod tests {
             ..input("grant", "")
         };
         assert!(
-            Decision::parse(&raw)
+            parse(&raw)
                 .unwrap_err()
                 .for_field("reasoning")
                 .unwrap()
                 .contains("§ 22")
         );
+    }
+
+    /// Retssikkerhedslovens § 66 and barnets lov § 142 (Ankestyrelsen): the prefilled
+    /// klagevejledning follows who decided — the committee's decision is not reconsidered by the
+    /// municipality — and, barnets lov § 3, tells a child of 10 or more that it may appeal itself.
+    #[test]
+    fn rsl_66_bl_3_bl_142_the_prefilled_klagevejledning_follows_the_decider_and_the_child_party() {
+        let placed_at_twelve = |decided_by: &str, basis: &str| {
+            Decision::parse(
+                &DecisionInput {
+                    decided_by: decided_by.into(),
+                    legal_basis: basis.into(),
+                    placement_reason: "other".into(),
+                    ..input("refusal", STANDARD_APPEAL_GUIDANCE)
+                },
+                date!(2014 - 05 - 01),
+                date!(2026 - 12 - 03),
+            )
+            .unwrap()
+        };
+        let table = [
+            ("administration", "bl32_1_3", STANDARD_APPEAL_GUIDANCE, true),
+            ("committee", "bl47", COMMITTEE_APPEAL_GUIDANCE, true),
+            ("committee", "bl46", COMMITTEE_APPEAL_GUIDANCE, true),
+        ];
+        for (by, basis, expected, party) in table {
+            let decision = placed_at_twelve(by, basis);
+            let guidance = decision.appeal_guidance.unwrap();
+            assert!(guidance.starts_with(expected), "{by} {basis}");
+            assert_eq!(decision.child_party, party);
+            assert_eq!(guidance.contains(CHILD_PARTY_APPEAL_GUIDANCE), party);
+        }
+        // Barnets lov § 142, stk. 1: a § 47 placement is the committee's decision.
+        let by_administration = Decision::parse(
+            &DecisionInput {
+                decided_by: "administration".into(),
+                legal_basis: "bl47".into(),
+                placement_reason: "other".into(),
+                ..input("refusal", STANDARD_APPEAL_GUIDANCE)
+            },
+            date!(2014 - 05 - 01),
+            date!(2026 - 12 - 03),
+        )
+        .unwrap_err();
+        assert!(
+            by_administration
+                .for_field("decided_by")
+                .unwrap()
+                .contains("§ 142")
+        );
+        // The committee's text prefilled for an administrative decision is swapped back.
+        let swapped = parse(&DecisionInput {
+            decided_by: "administration".into(),
+            ..input("refusal", COMMITTEE_APPEAL_GUIDANCE)
+        })
+        .unwrap();
+        assert_eq!(
+            swapped.appeal_guidance.as_deref(),
+            Some(STANDARD_APPEAL_GUIDANCE)
+        );
+        assert!(!COMMITTEE_APPEAL_GUIDANCE.contains("genvurderer afgørelsen"));
+        // A guidance the caseworker wrote is kept as written.
+        let own = parse(&input("refusal", "Egen klagevejledning.")).unwrap();
+        assert_eq!(
+            own.appeal_guidance.as_deref(),
+            Some("Egen klagevejledning.")
+        );
+        // Under 10, no party paragraph.
+        let young = parse(&input("refusal", STANDARD_APPEAL_GUIDANCE)).unwrap();
+        assert!(!young.child_party);
+        assert!(!young.appeal_guidance.unwrap().contains("§ 3"));
     }
 }

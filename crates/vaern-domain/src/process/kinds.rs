@@ -71,8 +71,11 @@ pub struct StepContext {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubCaseKind {
-    /// Afklaring: underretning, henvendelse or ansøgning (BL §§ 18-19).
+    /// Afklaring: underretning, henvendelse or ansøgning, screened (BL § 18).
     Clarification,
+    /// Afdækning: the lighter look at one or more matters the screening pointed to, instead of a
+    /// full investigation (BL § 18, stk. 1, nr. 2, and § 19).
+    NeedsAssessment,
     /// Børnefaglig undersøgelse (BL §§ 20-23).
     Investigation,
     /// Visitation / afgørelse.
@@ -92,8 +95,9 @@ pub enum SubCaseKind {
 }
 
 impl SubCaseKind {
-    pub const ALL: [SubCaseKind; 9] = [
+    pub const ALL: [SubCaseKind; 10] = [
         SubCaseKind::Clarification,
+        SubCaseKind::NeedsAssessment,
         SubCaseKind::Investigation,
         SubCaseKind::Decision,
         SubCaseKind::Measure,
@@ -107,6 +111,7 @@ impl SubCaseKind {
     pub fn code(self) -> &'static str {
         match self {
             SubCaseKind::Clarification => "clarification",
+            SubCaseKind::NeedsAssessment => "needs_assessment",
             SubCaseKind::Investigation => "investigation",
             SubCaseKind::Decision => "decision",
             SubCaseKind::Measure => "measure",
@@ -128,6 +133,7 @@ impl SubCaseKind {
     pub fn label(self) -> &'static str {
         match self {
             SubCaseKind::Clarification => "Afklaring (underretning, henvendelse, ansøgning)",
+            SubCaseKind::NeedsAssessment => "Afdækning",
             SubCaseKind::Investigation => "Børnefaglig undersøgelse",
             SubCaseKind::Decision => "Afgørelse",
             SubCaseKind::Measure => "Indsats og opfølgning",
@@ -143,6 +149,7 @@ impl SubCaseKind {
     pub fn steps(self) -> &'static [StepDef] {
         match self {
             SubCaseKind::Clarification => CLARIFICATION_STEPS,
+            SubCaseKind::NeedsAssessment => NEEDS_ASSESSMENT_STEPS,
             SubCaseKind::Investigation => INVESTIGATION_STEPS,
             SubCaseKind::Decision => DECISION_STEPS,
             SubCaseKind::Measure => MEASURE_STEPS,
@@ -152,6 +159,16 @@ impl SubCaseKind {
             SubCaseKind::Appeal => APPEAL_STEPS,
             SubCaseKind::Transfer => TRANSFER_STEPS,
         }
+    }
+
+    /// The step with this code, also one a sub-case opened before may still hold.
+    pub fn step(self, code: &str) -> Option<&'static StepDef> {
+        self.steps().iter().find(|s| s.code == code).or_else(|| {
+            RETIRED_STEPS
+                .iter()
+                .find(|(kind, s)| *kind == self && s.code == code)
+                .map(|(_, s)| s)
+        })
     }
 
     /// The steps a new sub-case gets in its situation: an underretning gets the 24-hour
@@ -213,16 +230,9 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
     },
     step(
         "screening",
-        "Screening af henvendelsen",
+        "Screening: kræver det ingen yderligere afdækning, en afdækning (§ 19) eller en børnefaglig undersøgelse (§§ 20-22)?",
         true,
-        "Barnets lov § 18",
-        None,
-    ),
-    step(
-        "afdaekning",
-        "Afdækning af barnets behov",
-        false,
-        "Barnets lov § 19",
+        "Barnets lov § 18, stk. 1",
         None,
     ),
     StepDef {
@@ -237,12 +247,46 @@ const CLARIFICATION_STEPS: &[StepDef] = &[
     },
     step(
         "konklusion",
-        "Konklusion: afslut eller åbn en børnefaglig undersøgelse",
+        "Konklusion: afslut, eller åbn en afdækning eller en børnefaglig undersøgelse",
         true,
         "Barnets lov §§ 18-20",
         None,
     ),
 ];
+
+/// The afdækning has no statutory deadline of its own; if it shows a need for a børnefaglig
+/// undersøgelse, that one's four months count from when the municipality became aware of the
+/// need (BL § 20, stk. 3), so the underretning's receipt, not the afdækning's end.
+const NEEDS_ASSESSMENT_STEPS: &[StepDef] = &[
+    step(
+        "afdaekning",
+        "Afdækning af de forhold af betydning for barnets støttebehov, som screeningen pegede på",
+        true,
+        "Barnets lov § 18, stk. 1, nr. 2, og § 19",
+        None,
+    ),
+    step(
+        "konklusion",
+        "Konklusion: ingen yderligere støtte, en forebyggende indsats (§ 30) eller en børnefaglig undersøgelse (§ 20)",
+        true,
+        "Barnets lov §§ 19, 20 og 30",
+        None,
+    ),
+];
+
+/// Steps Værn no longer gives a new sub-case but that sub-cases opened before still hold, so
+/// they keep their label: the afdækning was an optional step of the Afklaring before it became
+/// its own kind.
+const RETIRED_STEPS: &[(SubCaseKind, StepDef)] = &[(
+    SubCaseKind::Clarification,
+    step(
+        "afdaekning",
+        "Afdækning af barnets behov (nu en selvstændig delsag «Afdækning»)",
+        false,
+        "Barnets lov § 19",
+        None,
+    ),
+)];
 
 /// The step a person new to the case completes (BL § 137).
 pub const SECOND_REVIEW_STEP: &str = "genvurdering_ny_person";

@@ -6,6 +6,7 @@ pub mod awareness;
 pub mod decision;
 pub mod kinds;
 pub mod notification;
+pub mod party;
 pub mod rules;
 
 pub use kinds::{Applies, FEEDBACK_STEP, SECOND_REVIEW_STEP, StepContext, StepDef, SubCaseKind};

@@ -24,6 +24,7 @@ use vaern_domain::{
     cpr::Cpr,
     dates::format_date,
     network::{NewRelationInput, RelationKind},
+    process::party::PARTY_CASES,
     register::RegisterStatus,
 };
 use vaern_store::{ChildId, access_log::AccessKind, address_book::Professional, network::Member};
@@ -175,6 +176,8 @@ struct NetworkPage {
     members: Vec<MemberRow>,
     professionals: Vec<MemberRow>,
     picture: Option<Picture>,
+    /// The cases in which a child of 10 is a party (barnets lov § 3).
+    party_cases: &'static [&'static str],
     kinds: Vec<Choice>,
     siblings: Vec<Choice>,
     /// The add-person form, the CPR lookup and the copy from a sibling's case.
@@ -223,6 +226,7 @@ async fn network_page(
         notice,
         tab: "netvaerk",
         picture: picture(&child.name, &everyone),
+        party_cases: &PARTY_CASES,
         members,
         professionals,
         kinds: RelationKind::ALL

@@ -5,6 +5,7 @@ use vaern_domain::{
     Cpr,
     dates::{age_on, format_date, format_datetime},
     journal::EntryKind,
+    process::party::of_party_age,
 };
 use vaern_store::{children::Child, journal::JournalEntry};
 
@@ -14,6 +15,8 @@ pub struct ChildView {
     pub name: String,
     pub cpr: String,
     pub age: i32,
+    /// Turned 10: a party in the cases barnets lov § 3 lists.
+    pub party: bool,
     pub birth_date: String,
     pub case_number: String,
     pub caseworker: String,
@@ -34,6 +37,7 @@ impl ChildView {
                 .map(|c| c.masked())
                 .unwrap_or_else(|| "Intet CPR-nr.".into()),
             age: age_on(child.birth_date, vaern_app::today()),
+            party: of_party_age(child.birth_date, vaern_app::today()),
             birth_date: format_date(child.birth_date),
             case_number: child
                 .case_number

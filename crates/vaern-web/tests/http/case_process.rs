@@ -209,8 +209,8 @@ async fn closing_waits_for_the_assessment_and_required_steps() {
     assert_eq!(closed["status"], "closed");
     let after = api
         .post(
-            &format!("{base}/steps/afdaekning"),
-            json!({"action": "done"}),
+            &format!("{base}/steps/screening"),
+            json!({"action": "skip", "note": "Efter lukning"}),
         )
         .await;
     assert_eq!(
@@ -475,6 +475,55 @@ mod decisions {
         json!({"legal_basis": "bl32_1_3", "outcome": outcome, "content": "Der bevilges fast kontaktperson.",
                "reasoning": "Undersøgelsen viser behov for en fast voksen.", "appeal_guidance": guidance,
                "plan": "no"})
+    }
+
+    /// Retssikkerhedslovens § 66 and barnets lov § 142: the prefilled standard klagevejledning
+    /// becomes the committee's (no genvurdering) when børne- og ungeudvalget decided; barnets
+    /// lov § 3: for a child of 10 or more it also says the child may appeal itself.
+    #[tokio::test]
+    async fn rsl_66_bl_3_the_klagevejledning_follows_the_decider_and_tells_a_child_of_ten_it_may_appeal()
+     {
+        use vaern_domain::process::decision::{
+            CHILD_PARTY_APPEAL_GUIDANCE, COMMITTEE_APPEAL_GUIDANCE, STANDARD_APPEAL_GUIDANCE,
+        };
+        let app = TestApp::spawn().await;
+        let (party, young) = app.children_by_party_age("901").await;
+        let api = app.api("raadgiver901").await;
+        for (child, decided_by, expected, child_party) in [
+            (&party[0], "committee", COMMITTEE_APPEAL_GUIDANCE, true),
+            (&young[0], "administration", STANDARD_APPEAL_GUIDANCE, false),
+        ] {
+            let sub_case = app.a_decision_sub_case(child).await;
+            let base = format!("/api/v1/children/{}/sub-cases/{sub_case}", child.id);
+            for step in ["partshoering", "boernesamtale"] {
+                let skipped = api
+                    .post(
+                        &format!("{base}/steps/{step}"),
+                        json!({"action": "skip", "note": "Registreret i et andet møde"}),
+                    )
+                    .await;
+                assert_eq!(skipped.status(), StatusCode::OK);
+            }
+            let made = api
+                .post(
+                    &format!("{base}/decision"),
+                    json!({"decided_by": decided_by, "appeal_guidance": STANDARD_APPEAL_GUIDANCE,
+                           "legal_basis": "bl32_1_3", "outcome": "refusal", "plan": "no",
+                           "content": "Der gives afslag på fast kontaktperson.",
+                           "reasoning": "Behovet dækkes af familiebehandlingen."}),
+                )
+                .await;
+            assert_eq!(made.status(), StatusCode::CREATED, "{decided_by}");
+            let made: Value = made.json().await.unwrap();
+            let guidance = made["appeal_guidance"].as_str().unwrap();
+            assert!(guidance.starts_with(expected), "{guidance}");
+            assert_eq!(
+                guidance.contains(CHILD_PARTY_APPEAL_GUIDANCE),
+                child_party,
+                "{guidance}"
+            );
+            assert_eq!(made["decided_by_body"], decided_by);
+        }
     }
 
     #[tokio::test]
@@ -782,5 +831,59 @@ async fn the_journal_shows_which_sub_case_a_note_concerns_and_filters_by_it() {
     assert!(
         page.contains("Delsag: Underretning modtaget")
             && page.contains("Viser kun notater om én delsag")
+    );
+}
+
+/// Barnets lov § 18, stk. 1, nr. 2, and § 19: an afdækning is opened as its own sub-case with
+/// its own steps and no statutory deadline, closes when they are done, and the form for a new
+/// sub-case offers it.
+#[tokio::test]
+async fn bl_19_an_afdaekning_opens_as_its_own_sub_case_without_a_statutory_deadline() {
+    let app = TestApp::spawn().await;
+    let (child, _) = app.a_child("901").await;
+    let api = app.api("raadgiver901").await;
+    let opened = api
+        .post_json(
+            &format!("/api/v1/children/{}/sub-cases", child.id),
+            json!({"kind": "needs_assessment"}),
+        )
+        .await;
+    assert_eq!(opened["kind"], "needs_assessment");
+    let codes: Vec<_> = opened["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["afdaekning", "konklusion"]);
+    assert_eq!(opened["deadlines"], json!([]), "{opened}");
+    let base = format!(
+        "/api/v1/children/{}/sub-cases/{}",
+        child.id,
+        opened["id"].as_str().unwrap()
+    );
+    for code in codes {
+        let done = api
+            .post(
+                &format!("{base}/steps/{code}"),
+                json!({"action": "done", "note": "Skolens og sundhedsplejens oplysninger er indhentet"}),
+            )
+            .await;
+        assert_eq!(done.status(), StatusCode::OK);
+    }
+    let closed = api
+        .post(
+            &format!("{base}/close"),
+            json!({"reason": "Ingen yderligere støtte"}),
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+
+    let (client, _) = app.login("raadgiver901").await;
+    let overview =
+        crate::common::page_text(&client, app.url(&format!("/boern/{}", child.id))).await;
+    assert!(
+        overview.contains("<option value=\"needs_assessment\">Afdækning</option>"),
+        "the new sub-case form offers the afdækning"
     );
 }

@@ -183,6 +183,19 @@ impl TestApp {
         found
     }
 
+    /// The demo children of a municipality with a CPR number: those who have turned 10 and are
+    /// parties (barnets lov § 3), and those who have not.
+    pub async fn children_by_party_age(
+        &self,
+        code: &str,
+    ) -> (Vec<children::Child>, Vec<children::Child>) {
+        let today = vaern_app::today();
+        self.children_with_cpr(code)
+            .await
+            .into_iter()
+            .partition(|c| vaern_domain::dates::age_on(c.birth_date, today) >= 10)
+    }
+
     /// Registers an underretning (from a professional) on a 901 child as its caseworker; returns
     /// the Afklaring sub-case it opened.
     pub async fn an_underretning(&self, child: &children::Child) -> vaern_store::SubCaseId {

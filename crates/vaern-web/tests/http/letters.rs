@@ -403,3 +403,60 @@ async fn a_letter_to_the_custody_holders_is_made_once_for_each_with_an_address()
         "the merge field lists every custody holder"
     );
 }
+
+/// Barnets lov § 3: a child who has turned 10 is a party, so a letter can be addressed to the
+/// child in its own name and the network shows it as a party; a younger child is refused at the
+/// recipient field and nothing is filed.
+#[tokio::test]
+async fn bl_3_a_letter_goes_to_the_child_itself_only_from_ten() {
+    let app = TestApp::spawn().await;
+    let (party, young) = app.children_by_party_age("901").await;
+    let (party, young) = (&party[0], &young[0]);
+    let api = app.api("raadgiver901").await;
+    let letter = json!({"template": "indkaldelse", "recipient": "barnet",
+        "recipient_address": "Skolevej 2\n9999 Værnby",
+        "fields": {"tidspunkt": "3. december kl. 10", "sted": "Rådhuset", "formaal": "Samtale"}});
+
+    let made = api
+        .post(
+            &format!("/api/v1/children/{}/letters", party.id),
+            letter.clone(),
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made: Value = made.json().await.unwrap();
+    assert_eq!(
+        made["items"][0]["title"],
+        format!("Indkaldelse til møde – {}", party.full_name())
+    );
+    let (browser, _) = app.login("raadgiver901").await;
+    let network = page_text(&browser, app.url(&format!("/boern/{}/netvaerk", party.id))).await;
+    assert!(
+        network.contains(&format!(
+            "{} – fyldt 10 år og selv part (barnets lov § 3)",
+            party.full_name()
+        )),
+        "{network}"
+    );
+
+    let refused = api
+        .post(&format!("/api/v1/children/{}/letters", young.id), letter)
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert!(
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "recipient"
+                && e["message"].as_str().unwrap().contains("under 10 år")),
+        "{problem}"
+    );
+    assert!(app.documents_on_case(young).await.is_empty());
+    let network = page_text(&browser, app.url(&format!("/boern/{}/netvaerk", young.id))).await;
+    assert!(
+        network.contains("er under 10 år og er ikke selv part"),
+        "{network}"
+    );
+}

@@ -472,3 +472,35 @@ fn an_offset_reads_as_danish() {
             .starts_with("4 uger (til næste hverdag")
     );
 }
+
+/// Barnets lov § 18, stk. 1 (LBK nr. 282 af 17/03/2025): the screening decides between no
+/// further afdækning, an afdækning under § 19 (nr. 2) and a børnefaglig undersøgelse under
+/// §§ 20-22 (nr. 3). The afdækning is its own kind of sub-case with its own steps and no
+/// statutory clock; the Afklaring no longer carries it as an optional step.
+#[test]
+fn bl_18_19_the_afdaekning_is_its_own_sub_case_without_a_statutory_clock() {
+    let kind = SubCaseKind::parse("needs_assessment").unwrap();
+    assert_eq!(kind, SubCaseKind::NeedsAssessment);
+    let steps = kind.steps();
+    assert_eq!(
+        steps.iter().map(|s| s.code).collect::<Vec<_>>(),
+        ["afdaekning", "konklusion"]
+    );
+    assert!(steps.iter().all(|s| s.rule.is_none() && s.required));
+    assert!(
+        steps[0]
+            .legal_reference
+            .contains("§ 18, stk. 1, nr. 2, og § 19")
+    );
+    let screening = SubCaseKind::Clarification.step("screening").unwrap();
+    assert!(screening.label.contains("(§ 19)") && screening.label.contains("(§§ 20-22)"));
+    assert!(
+        SubCaseKind::Clarification
+            .steps()
+            .iter()
+            .all(|s| s.code != "afdaekning")
+    );
+    // A sub-case opened before keeps the old optional step's label.
+    let retired = SubCaseKind::Clarification.step("afdaekning").unwrap();
+    assert!(!retired.required && retired.label.contains("selvstændig delsag"));
+}
