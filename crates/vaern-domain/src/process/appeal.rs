@@ -19,7 +19,8 @@ pub enum Channel {
 }
 
 /// The working days after which an ordinary letter is assumed received (Justitsministeriets
-/// vejledning of 2018 on when a letter sent by post counts as received: 6 hverdage).
+/// vejledning om beregning af klagefrister of 2018, which Ankestyrelsen follows: 6 hverdage
+/// after the letter is dated and sent; Digital Post the same day).
 pub const LETTER_DELIVERY_WORKING_DAYS: u32 = 6;
 
 impl Channel {
@@ -50,7 +51,8 @@ impl Channel {
             }
             Channel::Letter => {
                 "Modtaget den dag, brevet kan forventes omdelt: 6 hverdage efter afsendelsen \
-                 (Justitsministeriets vejledning fra 2018)"
+                 (Justitsministeriets vejledning om beregning af klagefrister fra 2018, som \
+                 Ankestyrelsen følger)"
             }
             Channel::InPerson => "Modtaget, da afgørelsen blev udleveret",
         }

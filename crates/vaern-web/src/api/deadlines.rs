@@ -14,7 +14,7 @@ use vaern_app::{AppError, deadlines};
 use vaern_domain::{
     FieldErrors,
     dates::danish_offset,
-    process::{DeadlineRule, LocalStandard},
+    process::{DeadlineRule, LocalStandard, Trigger, appeal::Channel},
 };
 
 use super::{ApiActor, dto::Problem};
@@ -129,6 +129,11 @@ pub async fn list_deadline_rules(
 pub struct DueParams {
     /// When the clock starts, RFC 3339 (e.g. `2026-11-23T09:00:00+01:00`).
     trigger_at: String,
+    /// Instead of `trigger_at`, for the appeal deadline: how the decision was sent
+    /// (`digital_post`, `letter` or `in_person`) …
+    channel: String,
+    /// … and when, RFC 3339; the channel turns it into the moment the decision was received.
+    sent_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -150,13 +155,30 @@ pub async fn get_due(
     Path(id): Path<String>,
     Query(params): Query<DueParams>,
 ) -> Result<Json<DueDto>, ApiError> {
-    let trigger_at = OffsetDateTime::parse(params.trigger_at.trim(), &Rfc3339).map_err(|_| {
-        AppError::Invalid(FieldErrors::single(
-            "trigger_at",
-            "Angiv tidspunktet som RFC 3339, fx 2026-11-23T09:00:00+01:00",
-        ))
-    })?;
+    let instant = |field: &'static str, text: &str| {
+        OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                field,
+                "Angiv tidspunktet som RFC 3339, fx 2026-11-23T09:00:00+01:00",
+            ))
+        })
+    };
+    let trigger_at = if params.channel.trim().is_empty() {
+        instant("trigger_at", &params.trigger_at)?
+    } else {
+        let channel = Channel::parse(&params.channel)
+            .map_err(|m| AppError::Invalid(FieldErrors::single("channel", m)))?;
+        channel.received_at(instant("sent_at", &params.sent_at)?)
+    };
     let (rule, due) = deadlines::due_at(&state.db, &actor, &id, trigger_at).await?;
+    if !params.channel.trim().is_empty() && !matches!(rule.starts, Trigger::DecisionReceived) {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "channel",
+            "Forsendelsesmåden gælder kun frister, der regnes fra modtagelsen af en afgørelse; \
+             angiv trigger_at",
+        ))
+        .into());
+    }
     let local = |at: OffsetDateTime| {
         at.to_offset(danish_offset(at))
             .format(&Rfc3339)

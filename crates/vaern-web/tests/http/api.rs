@@ -658,6 +658,40 @@ mod deadline_rules {
         assert_eq!(appeal["due_at"], "2026-12-23T23:59:59+01:00");
     }
 
+    /// Retssikkerhedslovens § 67 with Justitsministeriets vejledning om beregning af
+    /// klagefrister (2018): the channel turns the sending time into the moment of receipt —
+    /// Digital Post the same moment, a letter 6 working days later — and `trigger_at` says so.
+    #[tokio::test]
+    async fn rsl_67_the_channel_turns_the_sending_time_into_the_appeal_clocks_start() {
+        let app = TestApp::spawn().await;
+        let api = app.api("raadgiver901").await;
+        let sent: String =
+            form_urlencoded::byte_serialize("2026-11-20T10:00:00+01:00".as_bytes()).collect();
+        let by = |channel: &str| {
+            format!(
+                "/api/v1/deadline-rules/afgoerelse.klagefrist_4u/due?channel={channel}&sent_at={sent}"
+            )
+        };
+        // Digital Post on Friday 20.11: received then, 4 weeks to Friday 18.12.
+        let digital = api.get_json(&by("digital_post")).await;
+        assert_eq!(digital["trigger_at"], "2026-11-20T10:00:00+01:00");
+        assert_eq!(digital["due_at"], "2026-12-18T23:59:59+01:00");
+        // A letter: 23, 24, 25, 26, 27 and 30.11 → received Monday 30.11, due Monday 28.12.
+        let letter = api.get_json(&by("letter")).await;
+        assert_eq!(letter["trigger_at"], "2026-11-30T00:00:00+01:00");
+        assert_eq!(letter["due_at"], "2026-12-28T23:59:59+01:00");
+        let fax = api.get(&by("fax")).await;
+        assert_eq!(fax.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = fax.json().await.unwrap();
+        assert!(field_message(&problem, "channel").is_some(), "{problem}");
+        let other = api
+            .get(&format!(
+                "/api/v1/deadline-rules/undersoegelse.4mdr/due?channel=letter&sent_at={sent}"
+            ))
+            .await;
+        assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
     #[tokio::test]
     async fn a_bad_trigger_an_unknown_rule_and_a_local_rule_are_explained() {
         let app = TestApp::spawn().await;

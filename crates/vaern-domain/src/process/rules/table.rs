@@ -195,7 +195,7 @@ pub const RULES: &[DeadlineRule] = &[
     ),
     requiring(
         PlanApproved,
-        unverified(row(
+        row(
             YouthPlanAt16,
             Birthday { age: 16 },
             "Et anbragt barn fylder 16 år",
@@ -203,11 +203,11 @@ pub const RULES: &[DeadlineRule] = &[
             Months(3),
             "Barnets lov § 108",
             Reminder,
-        )),
+        ),
     ),
     case_wide(requiring(
         PlanApproved,
-        unverified(row(
+        row(
             YouthPlanOnPlacement,
             decision(PLACEMENTS, DecisionKind::GrantedAged16Or17),
             "Afgørelse om anbringelse af en ung på 16 eller 17 år",
@@ -215,11 +215,11 @@ pub const RULES: &[DeadlineRule] = &[
             Months(3),
             "Barnets lov § 108",
             Reminder,
-        )),
+        ),
     )),
     requiring(
         DecisionOn(&[Section(114)]),
-        unverified(row(
+        row(
             YouthSupportDecision,
             Birthday { age: 18 },
             "Den anbragte unge fylder 18 år",
@@ -227,7 +227,7 @@ pub const RULES: &[DeadlineRule] = &[
             MonthsBefore(6),
             "Barnets lov § 111",
             Escalation,
-        )),
+        ),
     ),
     requiring(
         Step("foerste_opfoelgning"),
