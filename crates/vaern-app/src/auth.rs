@@ -108,6 +108,13 @@ const WRONG_LOGIN: &str = "Forkert brugernavn eller adgangskode";
 /// count.
 pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession, AppError> {
     let username = username.trim().to_lowercase();
+    // No username holds a control character; a NUL would reach PostgreSQL as an error.
+    if username.chars().any(char::is_control) {
+        return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
+            "username",
+            WRONG_LOGIN,
+        )));
+    }
     let since = vaern_store::now() - THROTTLE_WINDOW;
     let mut tx = db.auth_read().await?;
     let failures = auth::login_failures_since(&mut tx, &username, since).await?;

@@ -223,12 +223,11 @@ pub async fn search(db: &Db, actor: &Actor, query: &str) -> Result<SearchResult,
             "Skriv et navn, CPR-nummer eller sagsnummer",
         )));
     }
-    if query.chars().count() > 100 {
-        return Err(AppError::Invalid(FieldErrors::single(
-            "q",
-            "Søgningen må højst være 100 tegn",
-        )));
-    }
+    // A NUL or other control character never matches a name and breaks the databases' text
+    // handling (issue 17: a NUL searched the whole municipality on SQLite).
+    let query = vaern_domain::text::required_line(query, "søgningen", 100)
+        .map_err(|m| AppError::Invalid(FieldErrors::single("q", m)))?;
+    let query = query.as_str();
     let mut tx = db.tenant_read(actor.municipality_id).await?;
     let mut found = children::search(&mut tx, query).await?;
     let truncated = found.len() as i64 > children::SEARCH_LIMIT;

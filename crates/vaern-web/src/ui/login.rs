@@ -55,7 +55,13 @@ struct LoginForm {
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // A browser drops tabs and line breaks from a URL, so `/\t/host` would become `//host`:
+    // control characters make the target unsafe as well as a backslash does.
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next
     } else {
         "/"
@@ -175,5 +181,7 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/boern\0"), "/");
     }
 }

@@ -109,6 +109,47 @@ async fn logins_are_throttled_after_five_failures_even_with_the_right_password()
     );
 }
 
+/// Issue 17 (outside test, low): control characters are refused at the edge — a NUL in the
+/// username is a wrong login (it was a 500 on PostgreSQL), a tab in `next` never reaches the
+/// `Location` header (a browser would read `/\t/host` as `//host`), and a NUL in the search is
+/// explained at the field instead of listing the whole municipality (SQLite).
+#[tokio::test]
+async fn control_characters_are_refused_at_the_edge() {
+    use crate::common::{PASSWORD, field_message, hidden_csrf};
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    assert_eq!(
+        app.submit_login(&client, "raadgiver901\0", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let form = page_text(&client, app.url("/login")).await;
+    let csrf = hidden_csrf(&form).unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "raadgiver901"),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+            ("next", "/\t/evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/");
+
+    let api = app.api("raadgiver901").await;
+    let found = api.get("/api/v1/children?q=%00").await;
+    assert_eq!(found.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = found.json().await.unwrap();
+    assert!(
+        field_message(&problem, "q")
+            .unwrap()
+            .contains("må ikke indeholde kontroltegn"),
+        "{problem}"
+    );
+}
+
 #[tokio::test]
 async fn the_session_cookie_is_httponly_samesite_and_secure_behind_tls() {
     let app = TestApp::spawn().await;
