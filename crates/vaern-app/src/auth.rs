@@ -8,15 +8,17 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_ha
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::{cell::Cell, net::IpAddr};
 use time::Duration;
-use vaern_store::{Db, StoreError, auth, municipalities, users::User};
+
+use vaern_store::{Db, StoreError, admin_log, auth, municipalities, users::User};
 
 use crate::{Actor, AppError};
 
-/// Failed logins tolerated per username within [`THROTTLE_WINDOW`].
-pub const MAX_FAILURES: i64 = 5;
-/// How long failures count, and so how long a throttled username waits.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+pub mod throttle;
+
+use throttle::KeyKind;
+
 /// A session unused this long has ended.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 /// A session's last use is stored at most this often: a caseworker's burst of page views then
@@ -50,6 +52,7 @@ async fn verify_password(password: &str, hash: String) -> Result<bool, AppError>
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let password = password.to_owned();
+    let _ = PASSWORD_CHECKS.try_with(|checks| checks.set(checks.get() + 1));
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
@@ -61,6 +64,32 @@ async fn verify_password(password: &str, hash: String) -> Result<bool, AppError>
     })
     .await
     .map_err(|e| AppError::Internal(format!("password check failed: {e}")))
+}
+
+tokio::task_local! {
+    static PASSWORD_CHECKS: Cell<u64>;
+}
+
+/// Runs `work` and counts the argon2id checks it made: a login of an unknown username must make
+/// one as a known one does, or its time tells whether the name exists.
+pub async fn counting_password_checks<F: std::future::Future>(work: F) -> (F::Output, u64) {
+    PASSWORD_CHECKS
+        .scope(Cell::new(0), async {
+            let output = work.await;
+            (output, PASSWORD_CHECKS.with(Cell::get))
+        })
+        .await
+}
+
+/// A hash no password matches, checked for an unknown username so that it takes as long as a
+/// known one.
+fn dummy_hash() -> Result<String, AppError> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash.clone());
+    }
+    let hash = hash_password(&random_secret())?;
+    Ok(DUMMY.get_or_init(|| hash).clone())
 }
 
 fn random_secret() -> String {
@@ -99,14 +128,22 @@ async fn actor_for(db: &Db, user: &User) -> Result<Actor, AppError> {
 
 const WRONG_LOGIN: &str = "Forkert brugernavn eller adgangskode";
 
-/// Checks a username and password and opens a session. After [`MAX_FAILURES`] failures within
-/// [`THROTTLE_WINDOW`] the username is refused until the window has passed, even with the right
-/// password. Unknown usernames and deactivated users get the same message as a wrong password.
+/// Checks a username and password from `address` and opens a session.
 ///
-/// The password is checked between two transactions, so no lock is held during argon2id's tens
-/// of milliseconds; attempts that race may each pass the throttle once before their failures
-/// count.
-pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession, AppError> {
+/// Each attempt is first claimed against the [`throttle`] in one write transaction: refused
+/// with the time to wait if the account, the address or the two together must wait, else
+/// counted before the password is checked (between transactions, so no lock is held during
+/// argon2id's tens of milliseconds). A wrong password leaves the claim counted, and when that
+/// starts a delay for a known user the municipality's administrators see it in the
+/// administration log; the right one gives the claim back and opens the session in one
+/// transaction. Unknown usernames and deactivated users get the same message, and the same
+/// argon2id work, as a wrong password.
+pub async fn login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Result<NewSession, AppError> {
     let username = username.trim().to_lowercase();
     // No username holds a control character; a NUL would reach PostgreSQL as an error.
     if username.chars().any(char::is_control) {
@@ -115,29 +152,44 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
             WRONG_LOGIN,
         )));
     }
-    let since = vaern_store::now() - THROTTLE_WINDOW;
-    let mut tx = db.auth_read().await?;
-    let failures = auth::login_failures_since(&mut tx, &username, since).await?;
+    let keys = throttle::keys(&username, address);
+    let at = vaern_store::now();
+    let mut tx = db.auth().await?;
+    let mut claimed = Vec::with_capacity(keys.len());
+    let mut wait_until = None;
+    for (kind, key) in &keys {
+        let count = auth::lock_throttle(&mut tx, key).await?;
+        match throttle::claim(&count, kind.limit(), at) {
+            Ok(next) => claimed.push((*kind, next)),
+            Err(until) => wait_until = wait_until.max(Some(until)),
+        }
+    }
+    if let Some(until) = wait_until {
+        // Nothing is counted for a refused attempt: waiting out the delay is enough.
+        tx.commit().await?;
+        return Err(AppError::Throttled(throttle::wait_message(until, at)));
+    }
+    for ((_, key), (_, next)) in keys.iter().zip(&claimed) {
+        auth::save_throttle(&mut tx, key, next).await?;
+    }
     let credentials = match auth::credentials(&mut tx, &username).await {
         Ok(found) => Some(found),
         Err(StoreError::NotFound) => None,
         Err(other) => return Err(other.into()),
     };
     tx.commit().await?;
-    if failures >= MAX_FAILURES {
-        return Err(AppError::Throttled(format!(
-            "For mange mislykkede login-forsøg. Vent {} minutter, og prøv igen.",
-            THROTTLE_WINDOW.whole_minutes()
-        )));
-    }
-    let user = match credentials {
-        Some(c) if c.user.active && verify_password(password, c.password_hash.clone()).await? => {
-            c.user
-        }
-        _ => {
-            let mut tx = db.auth().await?;
-            auth::record_login_failure(&mut tx, &username).await?;
-            tx.commit().await?;
+
+    let (hash, user) = match credentials {
+        Some(c) => (c.password_hash, Some(c.user)),
+        None => (dummy_hash()?, None),
+    };
+    let right = verify_password(password, hash).await?;
+    let user = match user {
+        Some(user) if right && user.active => user,
+        known => {
+            if let Some(user) = known {
+                report_delay(db, &user, &claimed, address).await?;
+            }
             return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
                 "username",
                 WRONG_LOGIN,
@@ -147,7 +199,16 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
     let session_id = random_secret();
     let csrf_token = random_secret();
     let mut tx = db.auth().await?;
-    auth::clear_login_failures(&mut tx, &username).await?;
+    for (kind, key) in &keys {
+        match kind {
+            KeyKind::Account | KeyKind::Pair => auth::forget_throttle(&mut tx, key).await?,
+            KeyKind::Address => {
+                let count = auth::lock_throttle(&mut tx, key).await?;
+                auth::save_throttle(&mut tx, key, &throttle::give_back(&count)).await?;
+            }
+        }
+    }
+    auth::forget_throttles_before(&mut tx, at - throttle::FORGET_AFTER).await?;
     auth::create_session(
         &mut tx,
         &secret_hash(&session_id),
@@ -162,6 +223,49 @@ pub async fn login(db: &Db, username: &str, password: &str) -> Result<NewSession
         session_id,
         csrf_token,
     })
+}
+
+/// Tells the administrators, in the administration log, when a failed login started a delay
+/// for `user`: from one address (someone mistyping, or guessing from there) or from every
+/// address (guesses spread out, which the real user now waits for too).
+async fn report_delay(
+    db: &Db,
+    user: &User,
+    claimed: &[(KeyKind, vaern_store::auth::ThrottleCount)],
+    address: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let from = address.map_or_else(|| "en ukendt adresse".to_owned(), |a| a.to_string());
+    let started = |kind: KeyKind| {
+        claimed
+            .iter()
+            .any(|(k, count)| *k == kind && count.failures == kind.limit().free)
+    };
+    let detail = if started(KeyKind::Account) {
+        format!(
+            "{} mislykkede login-forsøg på {} fra flere adresser: login forsinkes nu for brugeren fra alle adresser",
+            throttle::ACCOUNT.free,
+            user.username
+        )
+    } else if started(KeyKind::Pair) {
+        format!(
+            "{} mislykkede login-forsøg på {} fra {from}: login fra den adresse forsinkes nu",
+            throttle::PAIR.free,
+            user.username
+        )
+    } else {
+        return Ok(());
+    };
+    let mut tx = db.tenant(user.municipality_id).await?;
+    admin_log::record(
+        &mut tx,
+        None,
+        Some(user.id),
+        admin_log::LOGIN_DELAYED,
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The live session behind a cookie value; `Unauthenticated` if unknown, idle or deactivated.

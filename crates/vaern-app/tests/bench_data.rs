@@ -55,7 +55,7 @@ async fn the_small_country_is_complete_deterministic_and_usable() {
     );
 
     let caseworker = bench_data::username(Role::Caseworker, "101", 4);
-    auth::login(&test.db, &caseworker, vaern_app::demo::DEMO_PASSWORD)
+    auth::login(&test.db, &caseworker, vaern_app::demo::DEMO_PASSWORD, None)
         .await
         .unwrap();
     let mine = case_numbers(&test, &caseworker).await;

@@ -9,6 +9,9 @@ use crate::{StoreError, TenantTx, UserId, now, on};
 /// The most events one read returns.
 pub const PAGE_SIZE: i64 = 100;
 
+/// Værn itself slowed logins to an account after failed attempts (no actor).
+pub const LOGIN_DELAYED: &str = "login_delayed";
+
 /// One change, with names for display.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AdminEvent {
@@ -17,12 +20,12 @@ pub struct AdminEvent {
     pub actor_name: Option<String>,
     pub subject_user_id: Option<UserId>,
     pub subject_name: Option<String>,
-    /// `user_created`, `user_changed` or `team_created`.
+    /// `user_created`, `user_changed`, `team_created` or [`LOGIN_DELAYED`].
     pub action: String,
     pub detail: String,
 }
 
-/// Records a change made by `actor` (None: the operator's CLI).
+/// Records a change made by `actor` (None: the operator's CLI, or Værn itself).
 pub async fn record(
     tx: &mut TenantTx,
     actor: Option<UserId>,

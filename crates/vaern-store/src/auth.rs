@@ -143,33 +143,73 @@ pub async fn token_user(tx: &mut AuthTx, token_hash: &str) -> Result<User, Store
     row.into_user()
 }
 
-/// Records a failed login for the throttle.
-pub async fn record_login_failure(tx: &mut AuthTx, username: &str) -> Result<(), StoreError> {
-    on!(&mut tx.tx, c => {
-        sqlx::query("insert into login_failures (id, username, at) values ($1, $2, $3)")
-            .bind(uuid::Uuid::new_v4()).bind(username).bind(now())
-            .execute(c).await?;
-    });
-    Ok(())
+/// One throttle key's count: failed (or still unchecked) logins since the count last started
+/// over, and until when the key must wait.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ThrottleCount {
+    pub failures: i64,
+    pub last_failure_at: OffsetDateTime,
+    pub blocked_until: Option<OffsetDateTime>,
 }
 
-/// Failed logins for `username` since `since`.
-pub async fn login_failures_since(
-    tx: &mut AuthTx,
-    username: &str,
-    since: OffsetDateTime,
-) -> Result<i64, StoreError> {
-    let sql = "select count(*) from login_failures where username = $1 and at >= $2";
+/// Locks a throttle key's row for the rest of the transaction, creating it with no failures if
+/// missing, and returns its count. On PostgreSQL the row is locked (`for update`); SQLite's
+/// write transaction (`begin immediate`) already holds the whole database. Lock several keys in
+/// one order (sorted) so two logins cannot wait on each other.
+pub async fn lock_throttle(tx: &mut AuthTx, key: &str) -> Result<ThrottleCount, StoreError> {
+    let at = now();
+    on!(&mut tx.tx, c => {
+        sqlx::query(
+            "insert into login_throttle (key, failures, last_failure_at) values ($1, 0, $2) \
+             on conflict (key) do nothing",
+        )
+        .bind(key).bind(at).execute(c).await?;
+    });
+    let lock = match tx.tx {
+        crate::Tx::Pg(_) => " for update",
+        crate::Tx::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "select failures, last_failure_at, blocked_until from login_throttle where key = $1{lock}"
+    );
     Ok(
-        on!(&mut tx.tx, c => sqlx::query_scalar(sql).bind(username).bind(utc(since)).fetch_one(c).await?),
+        on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql.clone())).bind(key).fetch_one(c).await?),
     )
 }
 
-/// Forgets failures after a successful login.
-pub async fn clear_login_failures(tx: &mut AuthTx, username: &str) -> Result<(), StoreError> {
+/// Stores a key's new count.
+pub async fn save_throttle(
+    tx: &mut AuthTx,
+    key: &str,
+    count: &ThrottleCount,
+) -> Result<(), StoreError> {
     on!(&mut tx.tx, c => {
-        sqlx::query("delete from login_failures where username = $1")
-            .bind(username).execute(c).await?;
+        sqlx::query(
+            "update login_throttle set failures = $2, last_failure_at = $3, blocked_until = $4 \
+             where key = $1",
+        )
+        .bind(key).bind(count.failures).bind(utc(count.last_failure_at))
+        .bind(count.blocked_until.map(utc))
+        .execute(c).await?;
     });
     Ok(())
+}
+
+/// Forgets a key (after a successful login).
+pub async fn forget_throttle(tx: &mut AuthTx, key: &str) -> Result<(), StoreError> {
+    on!(&mut tx.tx, c => {
+        sqlx::query("delete from login_throttle where key = $1").bind(key).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// Forgets every key whose last failure is older than `before` (no count that old matters).
+pub async fn forget_throttles_before(
+    tx: &mut AuthTx,
+    before: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    Ok(on!(&mut tx.tx, c => {
+        sqlx::query("delete from login_throttle where last_failure_at < $1")
+            .bind(utc(before)).execute(c).await?.rows_affected()
+    }))
 }

@@ -765,32 +765,63 @@ mod authentication {
     }
 
     #[tokio::test]
-    async fn login_failures_are_counted_per_username_and_cleared() {
+    async fn throttle_keys_are_created_on_first_lock_saved_and_forgotten() {
         let w = world().await;
         let mut tx = w.test.db.auth().await.unwrap();
-        let since = vaern_store::now() - Duration::minutes(15);
-        for _ in 0..3 {
-            auth::record_login_failure(&mut tx, "anne").await.unwrap();
-        }
+        let fresh = auth::lock_throttle(&mut tx, "pair:anne|10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(fresh.failures, 0);
+        assert_eq!(fresh.blocked_until, None);
+        let at = vaern_store::now();
+        let counted = auth::ThrottleCount {
+            failures: 5,
+            last_failure_at: at,
+            blocked_until: Some(at + Duration::seconds(30)),
+        };
+        auth::save_throttle(&mut tx, "pair:anne|10.0.0.1", &counted)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.test.db.auth().await.unwrap();
         assert_eq!(
-            auth::login_failures_since(&mut tx, "anne", since)
+            auth::lock_throttle(&mut tx, "pair:anne|10.0.0.1")
                 .await
                 .unwrap(),
-            3
+            counted
         );
         assert_eq!(
-            auth::login_failures_since(&mut tx, "bo", since)
+            auth::lock_throttle(&mut tx, "pair:bo|10.0.0.1")
                 .await
-                .unwrap(),
+                .unwrap()
+                .failures,
             0
         );
-        auth::clear_login_failures(&mut tx, "anne").await.unwrap();
+        auth::forget_throttle(&mut tx, "pair:anne|10.0.0.1")
+            .await
+            .unwrap();
         assert_eq!(
-            auth::login_failures_since(&mut tx, "anne", since)
+            auth::lock_throttle(&mut tx, "pair:anne|10.0.0.1")
                 .await
-                .unwrap(),
+                .unwrap()
+                .failures,
             0
         );
+        let old = auth::ThrottleCount {
+            failures: 1,
+            last_failure_at: at - Duration::hours(2),
+            blocked_until: None,
+        };
+        auth::save_throttle(&mut tx, "pair:bo|10.0.0.1", &old)
+            .await
+            .unwrap();
+        assert_eq!(
+            auth::forget_throttles_before(&mut tx, at - Duration::hours(1))
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub(crate) mod api;
 mod assets;
+mod client_addr;
 mod errors;
 mod files;
 mod forms;
@@ -34,6 +35,9 @@ pub struct WebConfig {
     /// Answer each guarded request with `X-Vaern-Statements`: the statements its handler sent
     /// itself (for the N+1 guards and for profiling; off in production).
     pub statement_header: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (the login throttle counts per
+    /// client address); from any other peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every handler gets.
@@ -94,7 +98,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, build(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        build(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -28,6 +28,9 @@ pub struct Config {
     /// A directory where CPR change files arrive; the server applies them every minute and moves
     /// them to `behandlet/`. Empty (default): no scheduled CPR sync.
     pub cpr_inbox: String,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the client; comma-separated
+    /// in `VAERN_TRUSTED_PROXIES`. Empty (default): the peer's address is the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             files: "./vaern-files".into(),
             max_file_mb: vaern_app::documents::DEFAULT_MAX_BYTES / (1024 * 1024),
             cpr_inbox: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -56,6 +60,7 @@ impl std::fmt::Debug for Config {
             .field("files", &self.files)
             .field("max_file_mb", &self.max_file_mb)
             .field("cpr_inbox", &self.cpr_inbox)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -108,6 +113,20 @@ impl Config {
         }
         if let Some(inbox) = env("VAERN_CPR_INBOX") {
             config.cpr_inbox = inbox;
+        }
+        if let Some(proxies) = env("VAERN_TRUSTED_PROXIES") {
+            config.trusted_proxies = proxies
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse().map_err(|_| {
+                        anyhow::anyhow!(
+                            "VAERN_TRUSTED_PROXIES must be IP addresses separated by commas, not {p:?}"
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?;
         }
         if let Some(mb) = env("VAERN_MAX_FILE_MB") {
             config.max_file_mb = mb.trim().parse().map_err(|_| {
@@ -202,6 +221,22 @@ mod tests {
         let config = Config::from_sources(&missing, env).unwrap();
         assert_eq!(config.max_file_mb, 20);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn trusted_proxies_are_ip_addresses_separated_by_commas() {
+        let missing = std::env::temp_dir().join(format!("vaern-missing-{}", uuid::Uuid::new_v4()));
+        let env = |key: &str| (key == "VAERN_TRUSTED_PROXIES").then(|| "10.0.0.2, ::1".to_owned());
+        let config = Config::from_sources(&missing, env).unwrap();
+        assert_eq!(
+            config.trusted_proxies,
+            [
+                "10.0.0.2".parse::<std::net::IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        let env = |key: &str| (key == "VAERN_TRUSTED_PROXIES").then(|| "10.0.0.0/8".to_owned());
+        assert!(Config::from_sources(&missing, env).is_err());
     }
 
     #[test]

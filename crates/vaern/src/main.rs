@@ -418,6 +418,7 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         WebConfig {
             secure_cookies: config.secure_cookies,
             statement_header: false,
+            trusted_proxies: config.trusted_proxies.clone(),
         },
         files,
     );

@@ -270,11 +270,12 @@ pub struct UserChangeDto {
     #[schema(format = DateTime)]
     pub at: String,
     pub actor_id: Option<Uuid>,
-    /// Null when the operator's CLI made the change.
+    /// Null when the operator's CLI or Værn itself made the change.
     pub actor_name: Option<String>,
     pub subject_user_id: Option<Uuid>,
     pub subject_name: Option<String>,
-    /// `user_created`, `user_changed` or `team_created`.
+    /// `user_created`, `user_changed`, `team_created` or `login_delayed` (Værn slowed logins to
+    /// the account after failed attempts).
     pub action: String,
     pub detail: String,
 }

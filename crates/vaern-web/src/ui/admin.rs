@@ -79,9 +79,13 @@ async fn users_page(
             .into_iter()
             .map(|e| ChangeRow {
                 at: format_datetime(e.at),
-                actor: e
-                    .actor_name
-                    .unwrap_or_else(|| "Driftsoperatør (kommandolinje)".into()),
+                actor: e.actor_name.unwrap_or_else(|| {
+                    if e.action == vaern_store::admin_log::LOGIN_DELAYED {
+                        "Værn (login-forsinkelse)".into()
+                    } else {
+                        "Driftsoperatør (kommandolinje)".into()
+                    }
+                }),
                 detail: e.detail,
             })
             .collect(),

@@ -18,6 +18,7 @@ use vaern_domain::FieldErrors;
 
 use crate::{
     AppState,
+    client_addr::ClientAddr,
     errors::render,
     forms::{FormView, UiForm},
     policy::{SESSION_COOKIE, cookie, secure, set_cookie},
@@ -103,6 +104,7 @@ async fn show_login(
 
 async fn submit_login(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     headers: HeaderMap,
     UiForm(input): UiForm<LoginForm>,
 ) -> Response {
@@ -125,7 +127,7 @@ async fn submit_login(
             axum::http::StatusCode::BAD_REQUEST,
         );
     }
-    match auth::login(&state.db, &input.username, &input.password).await {
+    match auth::login(&state.db, &input.username, &input.password, address).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, "login");
             let mut response = Redirect::to(safe_next(&input.next)).into_response();

@@ -39,8 +39,14 @@ impl TestApp {
         let files = TestFiles::local();
         let case_files = CaseFiles::new(files.store.clone(), MAX_FILE_BYTES);
         let register = Arc::new(InMemoryRegister::default());
-        let state = AppState::new(test.db.clone(), WebConfig::default(), case_files)
-            .with_register(register.clone());
+        // The test client stands in for a reverse proxy, so tests can log in "from" any
+        // address with `X-Forwarded-For`.
+        let config = WebConfig {
+            trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            ..WebConfig::default()
+        };
+        let state =
+            AppState::new(test.db.clone(), config, case_files).with_register(register.clone());
         tokio::spawn(vaern_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,
@@ -105,6 +111,18 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> StatusCode {
+        self.submit_login_from(client, username, password, "127.0.0.1")
+            .await
+    }
+
+    /// [`Self::submit_login`] from the client `address`, as the reverse proxy forwards it.
+    pub async fn submit_login_from(
+        &self,
+        client: &Client,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> StatusCode {
         let form = client
             .get(self.url("/login"))
             .send()
@@ -116,6 +134,7 @@ impl TestApp {
         let csrf = hidden_csrf(&form).unwrap();
         client
             .post(self.url("/login"))
+            .header("x-forwarded-for", address)
             .form(&[
                 ("username", username),
                 ("password", password),

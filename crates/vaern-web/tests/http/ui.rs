@@ -89,7 +89,7 @@ async fn a_wrong_password_keeps_the_username_and_says_so_in_danish() {
 async fn logins_are_throttled_after_five_failures_even_with_the_right_password() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
-    for _ in 0..vaern_app::auth::MAX_FAILURES {
+    for _ in 0..vaern_app::auth::throttle::PAIR.free {
         assert_eq!(
             app.submit_login(&client, "raadgiver901", "forkert-kodeord")
                 .await,
@@ -106,6 +106,130 @@ async fn logins_are_throttled_after_five_failures_even_with_the_right_password()
             .await,
         StatusCode::SEE_OTHER,
         "other users are unaffected"
+    );
+}
+
+/// Issue 17 (high): guesses sent at once were all checked, because each read the count before
+/// any had added to it. The claim is now counted in the transaction that checks it, so however
+/// many arrive together, no more than the limit get an answer about the password.
+#[tokio::test]
+async fn guesses_sent_in_parallel_are_throttled_like_guesses_in_a_row() {
+    use vaern_app::auth::throttle::PAIR;
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let guesses = (0..24).map(|i| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let client = app.anonymous();
+            app.submit_login_from(&client, "raadgiver901", &format!("gæt-{i}"), "198.51.100.7")
+                .await
+        })
+    });
+    let mut checked = 0;
+    let mut throttled = 0;
+    for guess in guesses.collect::<Vec<_>>() {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        checked, PAIR.free,
+        "{checked} checked, {throttled} throttled"
+    );
+    assert_eq!(throttled, 24 - PAIR.free);
+}
+
+/// Issue 17 (medium): five wrong attempts by anyone used to lock the real user out for 15
+/// minutes. The delay now binds the address the guesses came from; the real user elsewhere
+/// logs in, and the administrators see that the account is being guessed at.
+#[tokio::test]
+async fn a_guesser_delays_only_their_own_address_and_the_administrator_is_told() {
+    use vaern_app::auth::throttle::PAIR;
+    let app = TestApp::spawn().await;
+    let attacker = app.anonymous();
+    for _ in 0..PAIR.free {
+        app.submit_login_from(&attacker, "raadgiver901", "gæt", "203.0.113.66")
+            .await;
+    }
+    assert_eq!(
+        app.submit_login_from(
+            &attacker,
+            "raadgiver901",
+            crate::common::PASSWORD,
+            "203.0.113.66"
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let real_user = app.anonymous();
+    assert_eq!(
+        app.submit_login_from(
+            &real_user,
+            "raadgiver901",
+            crate::common::PASSWORD,
+            "10.20.30.40"
+        )
+        .await,
+        StatusCode::SEE_OTHER,
+        "the real user, from their own address, is not locked out"
+    );
+    let admin = app.login("admin901").await;
+    let users = page_text(&admin.0, app.url("/admin/brugere")).await;
+    assert!(
+        users.contains("Værn (login-forsinkelse)")
+            && users.contains("5 mislykkede login-forsøg på raadgiver901 fra 203.0.113.66"),
+        "{users}"
+    );
+}
+
+/// Issue 17 (high): a limit per client address — one address trying many accounts is slowed
+/// too (password spraying), and guesses at one account from many addresses slow that account.
+#[tokio::test]
+async fn an_address_trying_many_accounts_and_an_account_tried_from_many_addresses_wait() {
+    use vaern_app::auth::throttle::{ACCOUNT, ADDRESS};
+    let app = TestApp::spawn().await;
+    let client = app.anonymous();
+    for i in 0..ADDRESS.free {
+        assert_eq!(
+            app.submit_login_from(&client, &format!("bruger{i}"), "gæt", "192.0.2.10")
+                .await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.submit_login_from(
+            &client,
+            "raadgiver901",
+            crate::common::PASSWORD,
+            "192.0.2.10"
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address waits, whatever the account"
+    );
+    for i in 0..ACCOUNT.free {
+        assert_eq!(
+            app.submit_login_from(
+                &client,
+                "raadgiver2901",
+                "gæt",
+                &format!("192.0.2.{}", 100 + i)
+            )
+            .await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.submit_login_from(
+            &client,
+            "raadgiver2901",
+            crate::common::PASSWORD,
+            "192.0.2.250"
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account waits, from any address"
     );
 }
 
