@@ -26,6 +26,41 @@ pub struct FilterInput {
     pub to: Option<String>,
     /// Only entries about this sub-case (its id).
     pub sub_case: Option<String>,
+    /// The page after a full one: the cursor [`older_than`] gave.
+    pub before: Option<String>,
+}
+
+/// The cursor to the entries older than a page, when the page is full (there may be more); a
+/// page shorter than [`journal::PAGE_SIZE`] is the last.
+pub fn older_than(page: &[JournalEntry]) -> Option<String> {
+    if (page.len() as i64) < journal::PAGE_SIZE {
+        return None;
+    }
+    let last = page.last()?;
+    Some(format!(
+        "{}_{}_{}",
+        last.event_date,
+        last.created_at.unix_timestamp_nanos(),
+        last.id
+    ))
+}
+
+type Cursor = (time::Date, time::OffsetDateTime, JournalEntryId);
+
+fn parse_cursor(raw: &str) -> Result<Cursor, String> {
+    let bad = || "Ukendt side i journalen. Gå tilbage til første side.".to_owned();
+    let mut parts = raw.splitn(3, '_');
+    let date = parts
+        .next()
+        .and_then(|d| parse_date(d).ok())
+        .ok_or_else(bad)?;
+    let at = parts
+        .next()
+        .and_then(|n| n.parse().ok())
+        .and_then(|n| time::OffsetDateTime::from_unix_timestamp_nanos(n).ok())
+        .ok_or_else(bad)?;
+    let id = parts.next().and_then(|i| i.parse().ok()).ok_or_else(bad)?;
+    Ok((date, at, id))
 }
 
 impl FilterInput {
@@ -61,6 +96,7 @@ impl FilterInput {
                     .map_err(|_| "Ukendt delsag".to_owned()),
             )
         });
+        let before = present(&self.before).and_then(|c| errors.take("before", parse_cursor(&c)));
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
@@ -71,7 +107,7 @@ impl FilterInput {
             author,
             from,
             to,
-            before: None,
+            before,
             sub_case,
         })
     }

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Name (parts, any case), CPR (with or without dash; a prefix works) or case number.
     q: String,

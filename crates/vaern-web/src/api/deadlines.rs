@@ -126,6 +126,7 @@ pub async fn list_deadline_rules(
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct DueParams {
     /// When the clock starts, RFC 3339 (e.g. `2026-11-23T09:00:00+01:00`).
     trigger_at: String,

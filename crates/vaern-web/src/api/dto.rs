@@ -176,6 +176,9 @@ impl JournalEntryDto {
 #[derive(Serialize, ToSchema)]
 pub struct JournalList {
     pub items: Vec<JournalEntryDto>,
+    /// Set when the page is full (100 entries): the `before` that fetches the older entries.
+    /// Null on the last page.
+    pub next_before: Option<String>,
 }
 
 /// Body of `POST /api/v1/children/{id}/journal`.

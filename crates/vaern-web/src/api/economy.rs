@@ -928,6 +928,7 @@ pub async fn export_payment_run(
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct EconomyQuery {
     pub year: Option<i32>,
     pub team_id: Option<String>,

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(serde::Deserialize, IntoParams, Default)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct JournalParams {
     /// `manual` or `automatic`.
     kind: Option<String>,
@@ -43,9 +44,13 @@ pub struct JournalParams {
     to: Option<String>,
     /// Only entries about this sub-case.
     sub_case: Option<String>,
+    /// The page after a full one: its `next_before`.
+    before: Option<String>,
 }
 
-/// The child's journal across its sub-cases, newest event first (100 per page), filtered.
+/// The child's journal across its sub-cases, newest event first, 100 per page, filtered. A full
+/// page carries `next_before`: ask again with `before` set to it (and the same filters) for the
+/// older entries.
 #[utoipa::path(get, path = "/api/v1/children/{id}/journal", tag = "journal",
     params(("id" = uuid::Uuid, Path), JournalParams),
     responses((status = 200, body = JournalList), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -62,11 +67,13 @@ pub async fn list_journal(
         from: params.from,
         to: params.to,
         sub_case: params.sub_case,
+        before: params.before,
     }
     .parse()
     .map_err(vaern_app::AppError::Invalid)?;
     let (_, entries) = journal::list(&state.db, &actor, id, &filter, AccessKind::ApiRead).await?;
     Ok(Json(JournalList {
+        next_before: journal::older_than(&entries),
         items: entries.iter().map(JournalEntryDto::new).collect(),
     }))
 }

@@ -77,13 +77,6 @@ fn notice(code: &str) -> Option<String> {
     }
 }
 
-fn parse_before(raw: &str) -> Option<(time::Date, time::OffsetDateTime, JournalEntryId)> {
-    let mut parts = raw.splitn(3, '_');
-    let date = vaern_domain::dates::parse_date(parts.next()?).ok()?;
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(parts.next()?.parse().ok()?).ok()?;
-    Some((date, at, parts.next()?.parse().ok()?))
-}
-
 async fn journal_page(
     state: &AppState,
     page: &Page,
@@ -97,23 +90,16 @@ async fn journal_page(
         from: Some(query.from.clone()),
         to: Some(query.to.clone()),
         sub_case: Some(query.sub_case.clone()),
+        before: Some(query.before.clone()),
     };
-    let (mut filter, filter_errors) = match raw.parse() {
+    let (filter, filter_errors) = match raw.parse() {
         Ok(filter) => (filter, FieldErrors::new()),
         Err(errors) => (Default::default(), errors),
     };
-    filter.before = parse_before(&query.before);
     let (child, entries) =
         journal::list(&state.db, &page.actor, id, &filter, AccessKind::View).await?;
     let authors = journal::authors(&state.db, &page.actor, &child).await?;
-    let older = (entries.len() as i64 == vaern_store::journal::PAGE_SIZE).then(|| {
-        let last = entries.last().expect("a full page");
-        let cursor = format!(
-            "{}_{}_{}",
-            last.event_date,
-            last.created_at.unix_timestamp_nanos(),
-            last.id
-        );
+    let older = journal::older_than(&entries).map(|cursor| {
         let params = form_urlencoded::Serializer::new(String::new())
             .append_pair("kind", &query.kind)
             .append_pair("author", &query.author)

@@ -229,6 +229,60 @@ mod children {
 mod journal {
     use super::*;
 
+    /// Issue 17 (medium): the journal API answered the newest 100 entries and nothing told that
+    /// there were more. A full page now carries `next_before`, which fetches the next, until a
+    /// page without one; every entry comes exactly once.
+    #[tokio::test]
+    async fn the_journal_is_paged_with_a_cursor_to_its_oldest_entry() {
+        let app = TestApp::spawn().await;
+        let (child, _) = app.a_child("901").await;
+        let api = app.api("raadgiver901").await;
+        let path = format!("/api/v1/children/{}/journal", child.id);
+        let before = items(&api.get_json(&format!("{path}?kind=manual")).await).len();
+        for i in 0..vaern_store::journal::PAGE_SIZE {
+            let note = api
+                .post(
+                    &path,
+                    json!({"title": format!("Notat {i}"), "text": "Samtale"}),
+                )
+                .await;
+            assert_eq!(note.status(), StatusCode::CREATED);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut pages = 0;
+        let mut url = format!("{path}?kind=manual");
+        loop {
+            let page = api.get_json(&url).await;
+            pages += 1;
+            for entry in items(&page) {
+                assert!(
+                    seen.insert(entry["id"].as_str().unwrap().to_owned()),
+                    "{entry}"
+                );
+            }
+            match page["next_before"].as_str() {
+                Some(cursor) => url = format!("{path}?kind=manual&before={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(
+            seen.len(),
+            before + vaern_store::journal::PAGE_SIZE as usize
+        );
+        assert_eq!(pages, 2, "a full page, then the rest without a cursor");
+
+        let all = api.get_json(&path).await;
+        let cursor = all["next_before"]
+            .as_str()
+            .expect("more than 100 with the automatic notes");
+        let older = api.get_json(&format!("{path}?before={cursor}")).await;
+        assert!(!items(&older).is_empty());
+        assert!(older["next_before"].is_null());
+
+        let bad = api.get(&format!("{path}?before=noget-andet")).await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
     #[tokio::test]
     async fn notes_are_written_read_filtered_and_corrected_but_never_changed() {
         let app = TestApp::spawn().await;
