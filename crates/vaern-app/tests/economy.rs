@@ -297,11 +297,25 @@ async fn a_mass_price_update_is_previewed_applied_journalled_and_undone() {
         amount: String::new(),
         description: "Pris- og lønregulering".into(),
     };
-    let preview = price_updates::preview(&test.db, &finance, &input)
-        .await
-        .unwrap();
+    let preview = price_updates::preview(
+        &test.db,
+        &finance,
+        &input,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
     let days_from_july = 184;
     assert_eq!(preview.cases.len(), 1);
+    // Issue 17 (low): the preview lists cases by number, so it is a read of those children.
+    let mut tx = test.db.tenant(finance.municipality_id).await.unwrap();
+    let logged = vaern_store::access_log::list(&mut tx, &Default::default(), 100)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(logged.iter().any(|e| e.person_id == Some(child)
+        && e.user_id == Some(finance.user_id)
+        && e.detail == "Prisregulering «Pris- og lønregulering»"));
     assert_eq!(preview.total_before, days_from_july * 295_000);
     assert_eq!(preview.total_after, days_from_july * 324_500);
     let before = offers::catalogue(&test.db, &anne)
@@ -310,9 +324,14 @@ async fn a_mass_price_update_is_previewed_applied_journalled_and_undone() {
         .prices_of(o.id);
     assert_eq!(before.len(), 1, "the preview changes nothing");
 
-    let (update, _) = price_updates::apply(&test.db, &finance, &input)
-        .await
-        .unwrap();
+    let (update, _) = price_updates::apply(
+        &test.db,
+        &finance,
+        &input,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
     let after = offers::catalogue(&test.db, &anne)
         .await
         .unwrap()
@@ -336,9 +355,14 @@ async fn a_mass_price_update_is_previewed_applied_journalled_and_undone() {
     .unwrap();
     assert_eq!(view.rows[0].cost.total.ore, 181 * 295_000 + 184 * 324_500);
 
-    price_updates::undo(&test.db, &finance, update)
-        .await
-        .unwrap();
+    price_updates::undo(
+        &test.db,
+        &finance,
+        update,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
     let view = measures::for_child(
         &test.db,
         &anne,
@@ -352,20 +376,38 @@ async fn a_mass_price_update_is_previewed_applied_journalled_and_undone() {
         365 * 295_000,
         "undone: the old price again"
     );
-    let again = price_updates::undo(&test.db, &finance, update).await;
+    let again = price_updates::undo(
+        &test.db,
+        &finance,
+        update,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await;
     assert!(matches!(again, Err(AppError::Conflict(_))));
 
     let overlap = PriceUpdateInput {
         percent: "200".into(),
         ..input
     };
-    let Err(AppError::Invalid(errors)) = price_updates::preview(&test.db, &finance, &overlap).await
+    let Err(AppError::Invalid(errors)) = price_updates::preview(
+        &test.db,
+        &finance,
+        &overlap,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
     else {
         panic!("an absurd percentage was accepted");
     };
     assert!(errors.for_field("percent").is_some());
     assert!(matches!(
-        price_updates::preview(&test.db, &anne, &PriceUpdateInput::default()).await,
+        price_updates::preview(
+            &test.db,
+            &anne,
+            &PriceUpdateInput::default(),
+            vaern_store::access_log::AccessKind::View
+        )
+        .await,
         Err(AppError::Forbidden)
     ));
 }

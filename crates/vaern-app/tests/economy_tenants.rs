@@ -165,9 +165,14 @@ async fn economy_of(test: &TestDb, owner: &Tenant) -> Economy {
     );
 
     create(day(2031, Month::January, 1), day(2031, Month::December, 31)).await;
-    let (update, plan) = price_updates::apply(&test.db, finance, &raise(offer.id))
-        .await
-        .unwrap();
+    let (update, plan) = price_updates::apply(
+        &test.db,
+        finance,
+        &raise(offer.id),
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
     assert_eq!(plan.cases.len(), 1, "the 2031 measure is affected");
     Economy {
         provider: provider.id,
@@ -460,14 +465,26 @@ async fn isolation(owner_code: &str, intruder_code: &str) {
             "a price update preview of another municipality's offer",
             who,
             ManageEconomy,
-            price_updates::preview(db, who, &raise(economy.offer)).await,
+            price_updates::preview(
+                db,
+                who,
+                &raise(economy.offer),
+                vaern_store::access_log::AccessKind::View,
+            )
+            .await,
             unknown_offer("offer_ids"),
         );
         problems.refused(
             "a price update of another municipality's offer",
             who,
             ManageEconomy,
-            price_updates::apply(db, who, &raise(economy.offer)).await,
+            price_updates::apply(
+                db,
+                who,
+                &raise(economy.offer),
+                vaern_store::access_log::AccessKind::View,
+            )
+            .await,
             unknown_offer("offer_ids"),
         );
 
@@ -476,7 +493,13 @@ async fn isolation(owner_code: &str, intruder_code: &str) {
             "undoing another municipality's price update",
             who,
             ManageEconomy,
-            price_updates::undo(db, who, economy.update).await,
+            price_updates::undo(
+                db,
+                who,
+                economy.update,
+                vaern_store::access_log::AccessKind::View,
+            )
+            .await,
             not_found,
         );
 
@@ -516,9 +539,14 @@ async fn isolation(owner_code: &str, intruder_code: &str) {
         problems.0.join("\n")
     );
     // And the owner can still undo its own update: nobody used it up.
-    price_updates::undo(db, &owner.finance, economy.update)
-        .await
-        .unwrap();
+    price_updates::undo(
+        db,
+        &owner.finance,
+        economy.update,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

@@ -17,7 +17,8 @@ use vaern_domain::{
     text::optional_line,
 };
 use vaern_store::{
-    ChildCaseId, OfferId, PriceUpdateId, TenantTx,
+    ChildCaseId, ChildId, OfferId, PriceUpdateId, TenantTx,
+    access_log::{self, AccessKind},
     measures::{self, Filter},
     offers::{self, Offer, PriceUpdate, StoredPrice},
 };
@@ -69,6 +70,7 @@ pub struct OfferChange {
 /// The effect on one case.
 pub struct CaseEffect {
     pub case: ChildCaseId,
+    pub child: ChildId,
     pub case_number: String,
     pub measures: usize,
     /// The cost from the date to the measures' ends, before and after.
@@ -266,6 +268,7 @@ async fn plan(tx: &mut TenantTx, parsed: Parsed) -> Result<PricePlan, AppError> 
             }
             _ => cases.push(CaseEffect {
                 case: measure.child_case_id,
+                child: measure.child_id,
                 case_number: measure.case_number.clone(),
                 measures: 1,
                 before,
@@ -284,18 +287,37 @@ async fn plan(tx: &mut TenantTx, parsed: Parsed) -> Result<PricePlan, AppError> 
     })
 }
 
-/// The preview: nothing is changed.
+/// The preview: nothing is changed. The cases it lists are shown, so each child is logged
+/// (of `kind`), as are those an update or its undoing lists.
 pub async fn preview(
     db: &vaern_store::Db,
     actor: &Actor,
     input: &PriceUpdateInput,
+    kind: AccessKind,
 ) -> Result<PricePlan, AppError> {
     actor.require(Capability::ManageEconomy)?;
     let parsed = parse(input)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let plan = plan(&mut tx, parsed).await?;
+    log_shown(&mut tx, actor, &plan, kind).await?;
     tx.commit().await?;
     Ok(plan)
+}
+
+async fn log_shown(
+    tx: &mut TenantTx,
+    actor: &Actor,
+    plan: &PricePlan,
+    kind: AccessKind,
+) -> Result<(), AppError> {
+    let mut children: Vec<Option<ChildId>> = plan.cases.iter().map(|c| Some(c.child)).collect();
+    children.sort();
+    children.dedup();
+    if !children.is_empty() {
+        let detail = format!("Prisregulering «{}»", plan.description);
+        access_log::record_many(tx, actor.user_id, &children, kind, &detail).await?;
+    }
+    Ok(())
 }
 
 /// Applies an update in one transaction, journalled on every affected case.
@@ -303,12 +325,14 @@ pub async fn apply(
     db: &vaern_store::Db,
     actor: &Actor,
     input: &PriceUpdateInput,
+    kind: AccessKind,
 ) -> Result<(PriceUpdateId, PricePlan), AppError> {
     actor.require(Capability::ManageEconomy)?;
     let parsed = parse(input)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
     let plan = plan(&mut tx, parsed).await?;
     let id = record(&mut tx, actor, &plan, None).await?;
+    log_shown(&mut tx, actor, &plan, kind).await?;
     tx.commit().await?;
     Ok((id, plan))
 }
@@ -385,6 +409,7 @@ pub async fn undo(
     db: &vaern_store::Db,
     actor: &Actor,
     id: PriceUpdateId,
+    kind: AccessKind,
 ) -> Result<(PriceUpdateId, PricePlan), AppError> {
     actor.require(Capability::ManageEconomy)?;
     let mut tx = db.tenant(actor.municipality_id).await?;
@@ -426,6 +451,7 @@ pub async fn undo(
     };
     let plan = plan(&mut tx, parsed).await?;
     let new_id = record(&mut tx, actor, &plan, Some(id)).await?;
+    log_shown(&mut tx, actor, &plan, kind).await?;
     tx.commit().await?;
     Ok((new_id, plan))
 }

@@ -735,7 +735,7 @@ pub async fn preview_price_update(
     ApiActor(actor): ApiActor,
     ApiJson(b): ApiJson<PriceUpdateBody>,
 ) -> Result<Json<PricePlanDto>, ApiError> {
-    let plan = price_updates::preview(&state.db, &actor, &b.input()).await?;
+    let plan = price_updates::preview(&state.db, &actor, &b.input(), AccessKind::ApiRead).await?;
     Ok(Json(plan_dto(None, &plan)))
 }
 
@@ -747,7 +747,8 @@ pub async fn create_price_update(
     ApiActor(actor): ApiActor,
     ApiJson(b): ApiJson<PriceUpdateBody>,
 ) -> Result<(StatusCode, Json<PricePlanDto>), ApiError> {
-    let (id, plan) = price_updates::apply(&state.db, &actor, &b.input()).await?;
+    let (id, plan) =
+        price_updates::apply(&state.db, &actor, &b.input(), AccessKind::ApiRead).await?;
     Ok((StatusCode::CREATED, Json(plan_dto(Some(id.0), &plan))))
 }
 
@@ -760,7 +761,8 @@ pub async fn undo_price_update(
     ApiActor(actor): ApiActor,
     Path(update): Path<String>,
 ) -> Result<(StatusCode, Json<PricePlanDto>), ApiError> {
-    let (id, plan) = price_updates::undo(&state.db, &actor, api_id(&update)?).await?;
+    let (id, plan) =
+        price_updates::undo(&state.db, &actor, api_id(&update)?, AccessKind::ApiRead).await?;
     Ok((StatusCode::CREATED, Json(plan_dto(Some(id.0), &plan))))
 }
 

@@ -476,7 +476,14 @@ async fn preview_update(
     page: Page,
     UiForm(pairs): UiForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    match price_updates::preview(&state.db, &page.actor, &update_input(&pairs)).await {
+    match price_updates::preview(
+        &state.db,
+        &page.actor,
+        &update_input(&pairs),
+        AccessKind::View,
+    )
+    .await
+    {
         Ok(plan) => {
             let view = update_page(
                 &state,
@@ -502,7 +509,14 @@ async fn apply_update(
     page: Page,
     UiForm(pairs): UiForm<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    match price_updates::apply(&state.db, &page.actor, &update_input(&pairs)).await {
+    match price_updates::apply(
+        &state.db,
+        &page.actor,
+        &update_input(&pairs),
+        AccessKind::View,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/prisregulering?besked=gennemfoert").into_response()),
         Err(AppError::Invalid(errors)) => {
             let view = update_page(&state, &page, None, &pairs, errors, None).await?;
@@ -518,7 +532,7 @@ async fn undo_update(
     Path(update): Path<String>,
 ) -> Result<Response, UiError> {
     let id: PriceUpdateId = parse_id(&update)?;
-    price_updates::undo(&state.db, &page.actor, id).await?;
+    price_updates::undo(&state.db, &page.actor, id, AccessKind::View).await?;
     Ok(Redirect::to("/prisregulering?besked=fortrudt").into_response())
 }
 

@@ -67,6 +67,7 @@ impl Target {
                 amount: String::new(),
                 description: "Rutetest".into(),
             },
+            vaern_store::access_log::AccessKind::View,
         )
         .await
         .unwrap();
