@@ -157,17 +157,27 @@ pub async fn run(count: usize) -> anyhow::Result<()> {
         description: "Pris- og lønregulering".into(),
     };
     let t = Instant::now();
-    let preview = price_updates::preview(db, &finance, &input)
-        .await
-        .map_err(app_err)?;
+    let preview = price_updates::preview(
+        db,
+        &finance,
+        &input,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .map_err(app_err)?;
     row(
         &format!("price update preview ({} cases)", preview.cases.len()),
         t.elapsed().as_secs_f64(),
     );
     let t = Instant::now();
-    let (_, applied) = price_updates::apply(db, &finance, &input)
-        .await
-        .map_err(app_err)?;
+    let (_, applied) = price_updates::apply(
+        db,
+        &finance,
+        &input,
+        vaern_store::access_log::AccessKind::View,
+    )
+    .await
+    .map_err(app_err)?;
     row(
         &format!(
             "price update applied, journalled on {} cases",

@@ -253,9 +253,13 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+/// The token the load test's own server is started with, to read its statement counter.
+const METRICS_TOKEN: &str = "vaern-bench-metrics";
+
 async fn queries(client: &Client, base: &str) -> anyhow::Result<u64> {
     let metrics = client
         .get(format!("{base}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await?
         .text()
@@ -276,6 +280,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             .arg("serve")
             .env("DATABASE_URL", &options.database)
             .env("VAERN_LISTEN", format!("127.0.0.1:{}", options.port))
+            .env("VAERN_METRICS_TOKEN", METRICS_TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(

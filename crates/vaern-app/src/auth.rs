@@ -19,6 +19,8 @@ pub mod throttle;
 
 use throttle::KeyKind;
 
+/// A session this old has ended, however busy: a working day (configurable in the web layer).
+pub const SESSION_LIFETIME: Duration = Duration::hours(8);
 /// A session unused this long has ended.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 /// A session's last use is stored at most this often: a caseworker's burst of page views then
@@ -268,10 +270,10 @@ async fn report_delay(
     Ok(())
 }
 
-/// The live session behind a cookie value; `Unauthenticated` if unknown, idle or deactivated.
-/// The lookup only reads; an idle session is deleted, and a live one is marked used when its
-/// last use is older than [`TOUCH_INTERVAL`].
-pub async fn session(db: &Db, session_id: &str) -> Result<Session, AppError> {
+/// The live session behind a cookie value; `Unauthenticated` if unknown, idle, older than
+/// `lifetime` or deactivated. The lookup only reads; an ended session is deleted, and a live one
+/// is marked used when its last use is older than [`TOUCH_INTERVAL`].
+pub async fn session(db: &Db, session_id: &str, lifetime: Duration) -> Result<Session, AppError> {
     let id_hash = secret_hash(session_id);
     let mut tx = db.auth_read().await?;
     let found = auth::find_session(&mut tx, &id_hash).await;
@@ -283,7 +285,7 @@ pub async fn session(db: &Db, session_id: &str) -> Result<Session, AppError> {
     };
     let at = vaern_store::now();
     let idle = at - record.last_seen_at;
-    if idle > IDLE_TIMEOUT || !record.user.active {
+    if idle > IDLE_TIMEOUT || at - record.created_at > lifetime || !record.user.active {
         let mut tx = db.auth().await?;
         auth::delete_session(&mut tx, &id_hash).await?;
         tx.commit().await?;

@@ -4,7 +4,7 @@
 use time::Duration;
 use vaern_app::{
     AppError,
-    auth::{self, IDLE_TIMEOUT, TOUCH_INTERVAL},
+    auth::{self, IDLE_TIMEOUT, SESSION_LIFETIME, TOUCH_INTERVAL},
     demo::{self, DEMO_PASSWORD},
 };
 use vaern_store::auth as stored;
@@ -41,7 +41,9 @@ async fn stored_last_use(test: &TestDb, session_id: &str) -> Option<time::Offset
 async fn a_recent_session_is_not_rewritten_on_every_page() {
     let (test, session_id) = logged_in().await;
     let at = last_used(&test, &session_id, TOUCH_INTERVAL / 2).await;
-    let session = auth::session(&test.db, &session_id).await.unwrap();
+    let session = auth::session(&test.db, &session_id, SESSION_LIFETIME)
+        .await
+        .unwrap();
     assert_eq!(session.actor.municipality_code, "901");
     assert_eq!(session.actor.municipality_name, "Værnby Kommune");
     assert_eq!(stored_last_use(&test, &session_id).await, Some(at));
@@ -51,7 +53,9 @@ async fn a_recent_session_is_not_rewritten_on_every_page() {
 async fn a_session_used_over_a_minute_ago_is_marked_used_now() {
     let (test, session_id) = logged_in().await;
     let at = last_used(&test, &session_id, TOUCH_INTERVAL * 2).await;
-    auth::session(&test.db, &session_id).await.unwrap();
+    auth::session(&test.db, &session_id, SESSION_LIFETIME)
+        .await
+        .unwrap();
     let now = stored_last_use(&test, &session_id).await.unwrap();
     assert!(now > at + TOUCH_INTERVAL, "{now} after {at}");
 }
@@ -61,17 +65,36 @@ async fn an_idle_session_is_ended_and_deleted() {
     let (test, session_id) = logged_in().await;
     last_used(&test, &session_id, IDLE_TIMEOUT + Duration::seconds(1)).await;
     assert!(matches!(
-        auth::session(&test.db, &session_id).await,
+        auth::session(&test.db, &session_id, SESSION_LIFETIME).await,
         Err(AppError::Unauthenticated)
     ));
     assert_eq!(stored_last_use(&test, &session_id).await, None);
+}
+
+/// Issue 17 (info): a session used all day long used to live for ever; it now ends when it is
+/// older than its lifetime (a working day by default), however recently it was used.
+#[tokio::test]
+async fn a_session_older_than_its_lifetime_has_ended_though_just_used() {
+    let (test, session_id) = logged_in().await;
+    last_used(&test, &session_id, Duration::seconds(1)).await;
+    assert!(
+        auth::session(&test.db, &session_id, SESSION_LIFETIME)
+            .await
+            .is_ok()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(matches!(
+        auth::session(&test.db, &session_id, Duration::milliseconds(1)).await,
+        Err(AppError::Unauthenticated)
+    ));
+    assert_eq!(stored_last_use(&test, &session_id).await, None, "deleted");
 }
 
 #[tokio::test]
 async fn an_unknown_session_is_refused() {
     let (test, _) = logged_in().await;
     assert!(matches!(
-        auth::session(&test.db, "no-such-session").await,
+        auth::session(&test.db, "no-such-session", SESSION_LIFETIME).await,
         Err(AppError::Unauthenticated)
     ));
 }

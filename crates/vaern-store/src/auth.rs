@@ -41,6 +41,7 @@ struct SessionRow {
     municipality_code: String,
     municipality_name: String,
     csrf_token: String,
+    created_at: OffsetDateTime,
     last_seen_at: OffsetDateTime,
 }
 
@@ -50,6 +51,8 @@ pub struct SessionRecord {
     pub municipality_code: String,
     pub municipality_name: String,
     pub csrf_token: String,
+    /// When the login opened it (its absolute lifetime counts from here).
+    pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
 }
 
@@ -77,7 +80,7 @@ pub async fn create_session(
 pub async fn find_session(tx: &mut AuthTx, id_hash: &str) -> Result<SessionRecord, StoreError> {
     let sql = format!(
         "select {USER_COLUMNS}, m.code as municipality_code, m.name as municipality_name, \
-         s.csrf_token, s.last_seen_at {USER_FROM} join sessions s on s.user_id = u.id \
+         s.csrf_token, s.created_at, s.last_seen_at {USER_FROM} join sessions s on s.user_id = u.id \
          join municipalities m on m.id = u.municipality_id where s.id_hash = $1"
     );
     let row: SessionRow =
@@ -87,6 +90,7 @@ pub async fn find_session(tx: &mut AuthTx, id_hash: &str) -> Result<SessionRecor
         municipality_code: row.municipality_code,
         municipality_name: row.municipality_name,
         csrf_token: row.csrf_token,
+        created_at: row.created_at,
         last_seen_at: row.last_seen_at,
     })
 }

@@ -38,6 +38,10 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (the login throttle counts per
     /// client address); from any other peer the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The bearer token `/metrics` asks for; `None`: `/metrics` is refused to everyone.
+    pub metrics_token: Option<String>,
+    /// How long a session lasts however busy it is; `None`: [`vaern_app::auth::SESSION_LIFETIME`].
+    pub session_lifetime: Option<time::Duration>,
 }
 
 /// What every handler gets.
@@ -87,7 +91,10 @@ pub fn build(state: AppState) -> Router {
         .merge(assets::router())
         .fallback(errors::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(policy::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            policy::security_headers,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), health::count))
         .with_state(state)
 }

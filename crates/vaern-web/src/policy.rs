@@ -62,6 +62,29 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 /// [`crate::WebConfig::statement_header`]).
 pub const STATEMENTS_HEADER: &str = "x-vaern-statements";
 
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Whether the request carries the configured metrics token (compared in constant time, so its
+/// answer's timing tells nothing about the token).
+fn operator_token_matches(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return false;
+    };
+    let given = bearer(headers).unwrap_or_default();
+    let (a, b) = (auth::secret_hash(given), auth::secret_hash(expected));
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 pub async fn enforce(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
@@ -80,6 +103,13 @@ pub async fn enforce(
     };
     if spec.access == Access::Public {
         return next.run(request).await;
+    }
+    if spec.access == Access::Operator {
+        return if operator_token_matches(&state, request.headers()) {
+            next.run(request).await
+        } else {
+            refuse(true, AppError::Forbidden)
+        };
     }
     let (actor, csrf) = match authenticate(&state, request.headers(), api).await {
         Ok(found) => found,
@@ -130,15 +160,15 @@ async fn authenticate(
     api: bool,
 ) -> Result<(Actor, Option<String>), AppError> {
     if api {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthenticated)?;
-        Ok((auth::token_actor(&state.db, token.trim()).await?, None))
+        let token = bearer(headers).ok_or(AppError::Unauthenticated)?;
+        Ok((auth::token_actor(&state.db, token).await?, None))
     } else {
         let id = cookie(headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
-        let session = auth::session(&state.db, id).await?;
+        let lifetime = state
+            .config
+            .session_lifetime
+            .unwrap_or(auth::SESSION_LIFETIME);
+        let session = auth::session(&state.db, id, lifetime).await?;
         Ok((session.actor, Some(session.csrf_token)))
     }
 }
@@ -231,16 +261,31 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Headers every response carries: no framing, no sniffing, scripts and styles only from us.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let tls = secure(&state, request.headers());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
+    // A download sets its own, stricter policy (a file may not run anything); keep it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        );
+    }
+    if tls {
+        // Served over TLS: the browser is to come back only that way for a year.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -12,6 +12,9 @@ use crate::AppState;
 pub enum Access {
     /// Anyone, logged in or not.
     Public,
+    /// The operator's monitoring: the request carries the metrics token
+    /// ([`crate::WebConfig::metrics_token`]); without one configured, nobody.
+    Operator,
     /// Any logged-in user.
     Authenticated,
     /// A logged-in user whose role holds the capability.
@@ -34,7 +37,7 @@ const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpe
     }
 }
 
-use Access::{Authenticated, Needs, Public};
+use Access::{Authenticated, Needs, Operator, Public};
 
 pub const ROUTES: &[RouteSpec] = &[
     // Sign-in and health.
@@ -43,7 +46,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/logout", Authenticated),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
-    r("GET", "/metrics", Public),
+    r("GET", "/metrics", Operator),
     // The design system, htmx and Værn's own CSS and script (outside the policy layer).
     r("GET", "/static/{*path}", Public),
     // UI: Mit overblik, children, journal.

@@ -31,6 +31,11 @@ pub struct Config {
     /// Reverse proxies (IP addresses) whose `X-Forwarded-For` names the client; comma-separated
     /// in `VAERN_TRUSTED_PROXIES`. Empty (default): the peer's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The bearer token `/metrics` asks for (`VAERN_METRICS_TOKEN`). Empty (default): `/metrics`
+    /// is refused.
+    pub metrics_token: String,
+    /// Hours a session lasts however busy it is (`VAERN_SESSION_HOURS`, default 8).
+    pub session_hours: u32,
 }
 
 impl Default for Config {
@@ -45,6 +50,8 @@ impl Default for Config {
             max_file_mb: vaern_app::documents::DEFAULT_MAX_BYTES / (1024 * 1024),
             cpr_inbox: String::new(),
             trusted_proxies: Vec::new(),
+            metrics_token: String::new(),
+            session_hours: 8,
         }
     }
 }
@@ -61,6 +68,15 @@ impl std::fmt::Debug for Config {
             .field("max_file_mb", &self.max_file_mb)
             .field("cpr_inbox", &self.cpr_inbox)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "metrics_token",
+                &if self.metrics_token.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("session_hours", &self.session_hours)
             .finish()
     }
 }
@@ -127,6 +143,22 @@ impl Config {
                     })
                 })
                 .collect::<anyhow::Result<_>>()?;
+        }
+        if let Some(token) = env("VAERN_METRICS_TOKEN") {
+            config.metrics_token = token;
+        }
+        if let Some(hours) = env("VAERN_SESSION_HOURS") {
+            config.session_hours = hours.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "VAERN_SESSION_HOURS must be a whole number of hours, not {hours:?}"
+                )
+            })?;
+        }
+        if !(1..=24).contains(&config.session_hours) {
+            anyhow::bail!(
+                "session_hours (VAERN_SESSION_HOURS) must be between 1 and 24, not {}",
+                config.session_hours
+            );
         }
         if let Some(mb) = env("VAERN_MAX_FILE_MB") {
             config.max_file_mb = mb.trim().parse().map_err(|_| {

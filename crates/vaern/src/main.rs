@@ -419,6 +419,8 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
             secure_cookies: config.secure_cookies,
             statement_header: false,
             trusted_proxies: config.trusted_proxies.clone(),
+            metrics_token: Some(config.metrics_token.clone()).filter(|t| !t.is_empty()),
+            session_lifetime: Some(time::Duration::hours(config.session_hours.into())),
         },
         files,
     );

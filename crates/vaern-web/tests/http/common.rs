@@ -29,6 +29,9 @@ pub struct TestApp {
     pub register: Arc<InMemoryRegister>,
 }
 
+/// The token the test server's `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 impl TestApp {
     /// Starts Værn on an ephemeral port with the demo data.
     pub async fn spawn() -> TestApp {
@@ -43,6 +46,7 @@ impl TestApp {
         // address with `X-Forwarded-For`.
         let config = WebConfig {
             trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+            metrics_token: Some(METRICS_TOKEN.into()),
             ..WebConfig::default()
         };
         let state =

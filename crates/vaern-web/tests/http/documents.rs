@@ -105,6 +105,14 @@ async fn a_caseworker_files_a_pdf_sees_it_journalled_and_opens_it() {
             .starts_with("inline"),
         "a PDF is shown in the browser"
     );
+    // Issue 17 (info): the page policy used to overwrite the file's own, stricter one.
+    assert!(
+        preview.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'"),
+        "a shown file may load and run nothing"
+    );
     assert_eq!(preview.bytes().await.unwrap().as_ref(), PDF);
 
     let download = client

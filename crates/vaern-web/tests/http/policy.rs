@@ -53,6 +53,7 @@ async fn every_route_with_every_role_and_municipality() {
             .await;
             let allowed = match route.access {
                 Access::Public | Access::Authenticated => true,
+                Access::Operator => false,
                 Access::Needs(capability) => login.role.can(capability),
             };
             let expected_ok = if !allowed {
@@ -95,7 +96,9 @@ async fn anonymous_requests_reach_only_public_routes() {
     for route in ROUTES {
         let path = concrete(route.path, &target);
         let status = send(&app, &client, None, "", route.method, &path).await;
-        let refused = if path.starts_with("/api/") {
+        let refused = if route.access == Access::Operator {
+            status == StatusCode::FORBIDDEN
+        } else if path.starts_with("/api/") {
             status == StatusCode::UNAUTHORIZED
         } else {
             status == StatusCode::SEE_OTHER
@@ -133,7 +136,7 @@ fn the_routes_open_to_anyone_or_any_login_are_exactly_these() {
             "POST /logout Authenticated",
             "GET /healthz Public",
             "GET /readyz Public",
-            "GET /metrics Public",
+            "GET /metrics Operator",
             "GET /static/{*path} Public",
             "GET / Authenticated",
             "GET /frister Authenticated",

@@ -677,6 +677,52 @@ async fn an_administrator_creates_a_user_and_sees_the_access_log_but_a_caseworke
     );
 }
 
+/// Issue 17 (info): `/metrics` told anyone the server's traffic; it now needs the operator's
+/// token (and without one configured it is refused to all).
+#[tokio::test]
+async fn metrics_need_the_operators_token() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for token in [None, Some("forkert")] {
+        let mut request = client.get(app.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        assert_eq!(
+            request.send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{token:?}"
+        );
+    }
+    let answered = client
+        .get(app.url("/metrics"))
+        .bearer_auth(crate::common::METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+}
+
+/// Issue 17 (info): behind TLS the browser is told to come back only over TLS (HSTS); over
+/// plain HTTP the header would mean nothing and is left out.
+#[tokio::test]
+async fn hsts_is_sent_when_served_over_tls() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    let tls = client
+        .get(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tls.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let plain = client.get(app.url("/login")).send().await.unwrap();
+    assert!(plain.headers().get("strict-transport-security").is_none());
+}
+
 #[tokio::test]
 async fn pages_carry_security_headers_and_are_not_cached() {
     let app = TestApp::spawn().await;
@@ -704,7 +750,11 @@ async fn health_readiness_metrics_and_static_assets_answer() {
         reqwest::get(app.url("/readyz")).await.unwrap().status(),
         StatusCode::OK
     );
-    let metrics = reqwest::get(app.url("/metrics"))
+    let client = reqwest::Client::new();
+    let metrics = client
+        .get(app.url("/metrics"))
+        .bearer_auth(crate::common::METRICS_TOKEN)
+        .send()
         .await
         .unwrap()
         .text()
