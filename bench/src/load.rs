@@ -30,7 +30,8 @@ pub struct Options {
     pub port: u16,
 }
 
-struct Server {
+/// A `vaern serve` process, killed when dropped.
+pub(crate) struct Server {
     child: Child,
 }
 
@@ -42,8 +43,54 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn peak_rss_mib(&self) -> f64 {
+    /// Starts `vaern serve` on `database` at `port` with the extra environment `env`, and
+    /// waits until it is ready. Its log goes to `vaern-load-server.log` in the temp folder.
+    pub(crate) async fn start(
+        vaern: &str,
+        database: &str,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
+        let started = Instant::now();
+        let server = Server {
+            child: Command::new(vaern)
+                .arg("serve")
+                .env("DATABASE_URL", database)
+                .env("VAERN_LISTEN", format!("127.0.0.1:{port}"))
+                .env("VAERN_METRICS_TOKEN", METRICS_TOKEN)
+                .env("RUST_LOG", "warn")
+                .envs(env.iter().copied())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(
+                    std::env::temp_dir().join("vaern-load-server.log"),
+                )?)
+                .spawn()?,
+        };
+        let probe = client();
+        loop {
+            if probe
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Ok(server);
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub(crate) fn peak_rss_mib(&self) -> f64 {
         crate::process_status_mib(&self.child.id().to_string(), "VmHWM:")
+    }
+
+    /// Resident memory now.
+    pub(crate) fn rss_mib(&self) -> f64 {
+        crate::process_status_mib(&self.child.id().to_string(), "VmRSS:")
     }
 }
 
@@ -275,35 +322,7 @@ async fn queries(client: &Client, base: &str) -> anyhow::Result<u64> {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{}", options.port);
     let started = Instant::now();
-    let server = Server {
-        child: Command::new(&options.vaern)
-            .arg("serve")
-            .env("DATABASE_URL", &options.database)
-            .env("VAERN_LISTEN", format!("127.0.0.1:{}", options.port))
-            .env("VAERN_METRICS_TOKEN", METRICS_TOKEN)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(
-                std::env::temp_dir().join("vaern-load-server.log"),
-            )?)
-            .spawn()?,
-    };
-    let probe = client();
-    loop {
-        if probe
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let server = Server::start(&options.vaern, &options.database, options.port, &[]).await?;
     let startup = started.elapsed();
     let backend = if options.database.starts_with("postgres") {
         "postgres"

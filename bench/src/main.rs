@@ -9,6 +9,7 @@ use vaern_testkit::TestDb;
 
 mod economy;
 mod load;
+mod slow_clients;
 
 #[derive(Parser)]
 #[command(name = "vaern-bench", about = "Værn benchmarks (see BENCHMARKS.md)")]
@@ -62,6 +63,18 @@ enum Command {
         #[arg(long, default_value_t = 18_181)]
         port: u16,
     },
+    /// Start `vaern serve` and open many connections that send nothing or half a request head;
+    /// report the server's memory before, during and after, and that it closes them all.
+    SlowClients {
+        #[arg(long, default_value = "target/release/vaern")]
+        vaern: String,
+        #[arg(long, default_value_t = 4_500)]
+        connections: usize,
+        #[arg(long, default_value_t = 20)]
+        header_timeout_secs: u64,
+        #[arg(long, default_value_t = 18_182)]
+        port: u16,
+    },
 }
 
 pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
@@ -94,6 +107,20 @@ async fn main() -> anyhow::Result<()> {
                 scale,
                 users,
                 seconds,
+                port,
+            })
+            .await
+        }
+        Command::SlowClients {
+            vaern,
+            connections,
+            header_timeout_secs,
+            port,
+        } => {
+            slow_clients::run(slow_clients::Options {
+                vaern,
+                connections,
+                header_timeout_secs,
                 port,
             })
             .await

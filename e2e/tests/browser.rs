@@ -190,6 +190,7 @@ async fn start() -> Browser {
             WebConfig::default(),
             vaern_app::documents::CaseFiles::in_memory(),
         ),
+        vaern_web::ServerLimits::default(),
         std::future::pending(),
     ));
 

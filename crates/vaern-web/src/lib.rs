@@ -9,6 +9,7 @@ mod forms;
 mod health;
 mod policy;
 pub mod routes;
+mod server;
 mod ui;
 mod upload;
 
@@ -22,6 +23,7 @@ use vaern_store::Db;
 
 pub use health::Metrics;
 pub use policy::STATEMENTS_HEADER;
+pub use server::ServerLimits;
 
 /// The largest request body accepted (a journal note of 20,000 characters fits many times).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -99,16 +101,12 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, within `limits`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        build(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::run(listener, build(state), limits, shutdown).await
 }

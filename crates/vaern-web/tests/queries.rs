@@ -51,6 +51,7 @@ async fn mit_overblik_needs_the_same_number_of_statements_for_7_and_60_cases() {
             },
             vaern_app::documents::CaseFiles::in_memory(),
         ),
+        vaern_web::ServerLimits::default(),
         std::future::pending(),
     ));
 

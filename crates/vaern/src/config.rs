@@ -36,6 +36,11 @@ pub struct Config {
     pub metrics_token: String,
     /// Hours a session lasts however busy it is (`VAERN_SESSION_HOURS`, default 8).
     pub session_hours: u32,
+    /// Seconds a client has to send a request head, and an idle connection waits for its next
+    /// request (`VAERN_HEADER_TIMEOUT_SECS`, default 20).
+    pub header_timeout_secs: u64,
+    /// Connections served at once (`VAERN_MAX_CONNECTIONS`, default 1000).
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -52,6 +57,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: String::new(),
             session_hours: 8,
+            header_timeout_secs: 20,
+            max_connections: 1_000,
         }
     }
 }
@@ -77,6 +84,8 @@ impl std::fmt::Debug for Config {
                 },
             )
             .field("session_hours", &self.session_hours)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -158,6 +167,28 @@ impl Config {
             anyhow::bail!(
                 "session_hours (VAERN_SESSION_HOURS) must be between 1 and 24, not {}",
                 config.session_hours
+            );
+        }
+        if let Some(secs) = env("VAERN_HEADER_TIMEOUT_SECS") {
+            config.header_timeout_secs = secs.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VAERN_HEADER_TIMEOUT_SECS must be whole seconds, not {secs:?}")
+            })?;
+        }
+        if !(1..=600).contains(&config.header_timeout_secs) {
+            anyhow::bail!(
+                "header_timeout_secs (VAERN_HEADER_TIMEOUT_SECS) must be between 1 and 600, not {}",
+                config.header_timeout_secs
+            );
+        }
+        if let Some(n) = env("VAERN_MAX_CONNECTIONS") {
+            config.max_connections = n.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VAERN_MAX_CONNECTIONS must be a whole number, not {n:?}")
+            })?;
+        }
+        if !(1..=100_000).contains(&config.max_connections) {
+            anyhow::bail!(
+                "max_connections (VAERN_MAX_CONNECTIONS) must be between 1 and 100000, not {}",
+                config.max_connections
             );
         }
         if let Some(mb) = env("VAERN_MAX_FILE_MB") {

@@ -424,7 +424,11 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         },
         files,
     );
-    vaern_web::serve(listener, state, shutdown_signal()).await?;
+    let limits = vaern_web::ServerLimits {
+        header_timeout: std::time::Duration::from_secs(config.header_timeout_secs),
+        max_connections: config.max_connections,
+    };
+    vaern_web::serve(listener, state, limits, shutdown_signal()).await?;
     db.close().await;
     Ok(())
 }

@@ -35,6 +35,11 @@ pub const METRICS_TOKEN: &str = "test-metrics-token";
 impl TestApp {
     /// Starts Værn on an ephemeral port with the demo data.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(vaern_web::ServerLimits::default()).await
+    }
+
+    /// [`Self::spawn`] with the server's connection limits set.
+    pub async fn spawn_with(limits: vaern_web::ServerLimits) -> TestApp {
         let test = TestDb::new().await;
         vaern_app::demo::seed(&test.db).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -51,7 +56,12 @@ impl TestApp {
         };
         let state =
             AppState::new(test.db.clone(), config, case_files).with_register(register.clone());
-        tokio::spawn(vaern_web::serve(listener, state, std::future::pending()));
+        tokio::spawn(vaern_web::serve(
+            listener,
+            state,
+            limits,
+            std::future::pending(),
+        ));
         TestApp {
             base,
             test,

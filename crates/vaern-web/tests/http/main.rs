@@ -13,5 +13,6 @@ mod letters;
 mod network;
 mod policy;
 mod reads;
+mod server;
 mod ui;
 mod walk;
