@@ -12,12 +12,18 @@ use crate::{
 /// The longest template body accepted.
 pub const BODY_MAX: usize = 20_000;
 
+/// The engine's instructions one merge may run. The standard letters need a few thousand; a
+/// template with loops nested to run for minutes (issue 17: one pinned a CPU) stops here after
+/// milliseconds, on save and on every merge alike, so no merge needs cancelling.
+pub const FUEL: u64 = 100_000;
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     // A misspelt field must fail loudly, never print as nothing in a letter to a citizen.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    env.set_fuel(Some(FUEL));
     env
 }
 
@@ -38,6 +44,10 @@ fn describe(error: &minijinja::Error) -> String {
         ErrorKind::UnknownFilter => format!("Skabelonen bruger et ukendt filter{at}"),
         ErrorKind::UnknownFunction => format!("Skabelonen bruger en ukendt funktion{at}"),
         ErrorKind::UnknownTest => format!("Skabelonen bruger en ukendt test{at}"),
+        ErrorKind::OutOfFuel => format!(
+            "Skabelonen er for tung at flette{at}: den gentager for meget. Brug færre eller \
+             mindre løkker"
+        ),
         _ => format!("Skabelonen kan ikke flettes{at}: kontrollér udtrykket"),
     }
 }
@@ -135,6 +145,12 @@ mod tests {
             ),
             ("{{ barn.navn | hemmelig }}", "ukendt filter"),
             ("Hej 😀", "Tegnene «😀» kan ikke vises"),
+            (
+                "{% for a in barn.navn %}{% for b in barn.navn %}{% for c in barn.navn %}\
+                 {% for d in barn.navn %}{% for e in barn.navn %}{% for f in barn.navn %}x\
+                 {% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+                "for tung at flette",
+            ),
             ("   ", "Skriv skabelonens tekst"),
         ];
         for (body, expected) in cases {
