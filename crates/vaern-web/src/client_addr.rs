@@ -1,7 +1,8 @@
 //! The client's address, for the login throttle. Behind a reverse proxy every connection comes
 //! from the proxy, so the address it forwards (`X-Forwarded-For`) is used — but only when the
 //! connection really comes from a proxy the operator named (`VAERN_TRUSTED_PROXIES`); anyone
-//! else could write any address there and so escape the per-address limit.
+//! else could write any address there and so escape the per-address limit. The same holds for
+//! `X-Forwarded-Proto`, which decides `Secure` cookies and HSTS.
 
 use std::{
     convert::Infallible,
@@ -10,7 +11,7 @@ use std::{
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{HeaderMap, request::Parts},
+    http::{Extensions, HeaderMap, request::Parts},
 };
 
 use crate::AppState;
@@ -23,14 +24,43 @@ impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
-        Ok(ClientAddr(peer.map(|peer| {
+        Ok(ClientAddr(peer(&parts.extensions).map(|peer| {
             resolve(peer, &parts.headers, &state.config.trusted_proxies)
         })))
     }
+}
+
+fn peer(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// Whether the client reached us over TLS: always when the operator says so
+/// (`VAERN_SECURE_COOKIES`), otherwise when a trusted proxy says so in `X-Forwarded-Proto`.
+pub struct Tls(pub bool);
+
+impl FromRequestParts<AppState> for Tls {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(Tls(over_tls(state, &parts.headers, &parts.extensions)))
+    }
+}
+
+/// [`Tls`] outside an extractor (the response-header middleware).
+pub fn over_tls(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> bool {
+    state.config.secure_cookies
+        || peer(extensions)
+            .is_some_and(|peer| forwarded_https(peer, headers, &state.config.trusted_proxies))
+}
+
+/// Whether a trusted proxy at `peer` forwarded a request that came to it over HTTPS.
+pub fn forwarded_https(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> bool {
+    trusted.contains(&peer)
+        && headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
 }
 
 /// The client behind `peer`: walking `X-Forwarded-For` from the right (the hop nearest to us)
@@ -87,6 +117,17 @@ mod tests {
             ip("198.51.100.7")
         );
         assert_eq!(resolve(ip("10.0.0.2"), &headers, &[]), ip("10.0.0.2"));
+    }
+
+    /// Issue 17: a client talking to us directly must not decide that it came over TLS.
+    #[test]
+    fn only_a_trusted_proxy_says_the_request_came_over_https() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-proto", "HTTPS".parse().unwrap());
+        let proxy = [ip("10.0.0.2")];
+        assert!(forwarded_https(ip("10.0.0.2"), &headers, &proxy));
+        assert!(!forwarded_https(ip("203.0.113.9"), &headers, &proxy));
+        assert!(!forwarded_https(ip("10.0.0.2"), &HeaderMap::new(), &proxy));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` always (behind TLS). Without it they are `Secure` when the proxy
-    /// says the request came over HTTPS (`X-Forwarded-Proto: https`).
+    /// says the request came over HTTPS (`X-Forwarded-Proto: https` from a trusted proxy).
     pub secure_cookies: bool,
     /// Answer each guarded request with `X-Vaern-Statements`: the statements its handler sent
     /// itself (for the N+1 guards and for profiling; off in production).

@@ -38,14 +38,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// Whether cookies must carry `Secure`.
-pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.config.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
-}
-
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind TLS; `max_age` 0 deletes it.
 pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
@@ -266,7 +258,7 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let tls = secure(&state, request.headers());
+    let tls = crate::client_addr::over_tls(&state, request.headers(), request.extensions());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     // A download sets its own, stricter policy (a file may not run anything); keep it.

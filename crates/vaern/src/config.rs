@@ -156,53 +156,35 @@ impl Config {
         if let Some(token) = env("VAERN_METRICS_TOKEN") {
             config.metrics_token = token;
         }
-        if let Some(hours) = env("VAERN_SESSION_HOURS") {
-            config.session_hours = hours.trim().parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "VAERN_SESSION_HOURS must be a whole number of hours, not {hours:?}"
-                )
-            })?;
-        }
-        if !(1..=24).contains(&config.session_hours) {
-            anyhow::bail!(
-                "session_hours (VAERN_SESSION_HOURS) must be between 1 and 24, not {}",
-                config.session_hours
-            );
-        }
-        if let Some(secs) = env("VAERN_HEADER_TIMEOUT_SECS") {
-            config.header_timeout_secs = secs.trim().parse().map_err(|_| {
-                anyhow::anyhow!("VAERN_HEADER_TIMEOUT_SECS must be whole seconds, not {secs:?}")
-            })?;
-        }
-        if !(1..=600).contains(&config.header_timeout_secs) {
-            anyhow::bail!(
-                "header_timeout_secs (VAERN_HEADER_TIMEOUT_SECS) must be between 1 and 600, not {}",
-                config.header_timeout_secs
-            );
-        }
-        if let Some(n) = env("VAERN_MAX_CONNECTIONS") {
-            config.max_connections = n.trim().parse().map_err(|_| {
-                anyhow::anyhow!("VAERN_MAX_CONNECTIONS must be a whole number, not {n:?}")
-            })?;
-        }
-        if !(1..=100_000).contains(&config.max_connections) {
-            anyhow::bail!(
-                "max_connections (VAERN_MAX_CONNECTIONS) must be between 1 and 100000, not {}",
-                config.max_connections
-            );
-        }
-        if let Some(mb) = env("VAERN_MAX_FILE_MB") {
-            config.max_file_mb = mb.trim().parse().map_err(|_| {
-                anyhow::anyhow!("VAERN_MAX_FILE_MB must be a whole number of MB, not {mb:?}")
-            })?;
-        }
-        // Checked here, whichever source set it: 0 would refuse every upload.
-        if !(1..=100_000).contains(&config.max_file_mb) {
-            anyhow::bail!(
-                "max_file_mb (VAERN_MAX_FILE_MB) must be between 1 and 100000 MB, not {}",
-                config.max_file_mb
-            );
-        }
+        bounded(
+            &env,
+            "session_hours",
+            "VAERN_SESSION_HOURS",
+            1..=24,
+            &mut config.session_hours,
+        )?;
+        bounded(
+            &env,
+            "header_timeout_secs",
+            "VAERN_HEADER_TIMEOUT_SECS",
+            1..=600,
+            &mut config.header_timeout_secs,
+        )?;
+        bounded(
+            &env,
+            "max_connections",
+            "VAERN_MAX_CONNECTIONS",
+            1..=100_000,
+            &mut config.max_connections,
+        )?;
+        // 0 would refuse every upload.
+        bounded(
+            &env,
+            "max_file_mb",
+            "VAERN_MAX_FILE_MB",
+            1..=100_000,
+            &mut config.max_file_mb,
+        )?;
         Ok(config)
     }
 
@@ -227,6 +209,34 @@ impl Config {
             ..Default::default()
         }
     }
+}
+
+/// Sets `value` from the environment variable `var` when it is set, then checks it lies in
+/// `range` whichever source set it (the file, the variable or the default).
+fn bounded<T>(
+    env: impl Fn(&str) -> Option<String>,
+    key: &str,
+    var: &str,
+    range: std::ops::RangeInclusive<T>,
+    value: &mut T,
+) -> anyhow::Result<()>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    if let Some(text) = env(var) {
+        *value = text
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{var} must be a whole number, not {text:?}"))?;
+    }
+    if !range.contains(value) {
+        anyhow::bail!(
+            "{key} ({var}) must be between {} and {}, not {value}",
+            range.start(),
+            range.end()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,10 +18,10 @@ use vaern_domain::FieldErrors;
 
 use crate::{
     AppState,
-    client_addr::ClientAddr,
+    client_addr::{ClientAddr, Tls},
     errors::render,
     forms::{FormView, UiForm},
-    policy::{SESSION_COOKIE, cookie, secure, set_cookie},
+    policy::{SESSION_COOKIE, cookie, set_cookie},
 };
 
 const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
@@ -69,12 +69,7 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn login_page(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: FormView,
-    status: axum::http::StatusCode,
-) -> Response {
+fn login_page(Tls(tls): &Tls, form: FormView, status: axum::http::StatusCode) -> Response {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let csrf = URL_SAFE_NO_PAD.encode(bytes);
@@ -88,23 +83,20 @@ fn login_page(
         .into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(LOGIN_CSRF_COOKIE, &csrf, secure(state, headers), None),
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, *tls, None),
     );
     response
 }
 
-async fn show_login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<NextQuery>,
-) -> Response {
+async fn show_login(tls: Tls, Query(query): Query<NextQuery>) -> Response {
     let form = FormView::new([("next", query.next)], FieldErrors::new());
-    login_page(&state, &headers, form, axum::http::StatusCode::OK)
+    login_page(&tls, form, axum::http::StatusCode::OK)
 }
 
 async fn submit_login(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    tls: Tls,
     headers: HeaderMap,
     UiForm(input): UiForm<LoginForm>,
 ) -> Response {
@@ -120,18 +112,13 @@ async fn submit_login(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != input.csrf {
         let errors = FieldErrors::single("username", "Login-formularen er udløbet. Prøv igen.");
-        return login_page(
-            &state,
-            &headers,
-            keep(errors),
-            axum::http::StatusCode::BAD_REQUEST,
-        );
+        return login_page(&tls, keep(errors), axum::http::StatusCode::BAD_REQUEST);
     }
     match auth::login(&state.db, &input.username, &input.password, address).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, "login");
             let mut response = Redirect::to(safe_next(&input.next)).into_response();
-            let secure = secure(&state, &headers);
+            let secure = tls.0;
             let cookies = response.headers_mut();
             cookies.append(
                 header::SET_COOKIE,
@@ -143,15 +130,11 @@ async fn submit_login(
             );
             response
         }
-        Err(AppError::Invalid(errors)) => login_page(
-            &state,
-            &headers,
-            keep(errors),
-            axum::http::StatusCode::UNAUTHORIZED,
-        ),
+        Err(AppError::Invalid(errors)) => {
+            login_page(&tls, keep(errors), axum::http::StatusCode::UNAUTHORIZED)
+        }
         Err(AppError::Throttled(message)) => login_page(
-            &state,
-            &headers,
+            &tls,
             keep(FieldErrors::single("username", message)),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         ),
@@ -159,7 +142,11 @@ async fn submit_login(
     }
 }
 
-async fn submit_logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn submit_logout(
+    State(state): State<AppState>,
+    Tls(tls): Tls,
+    headers: HeaderMap,
+) -> Response {
     if let Some(id) = cookie(&headers, SESSION_COOKIE)
         && let Err(error) = auth::logout(&state.db, id).await
     {
@@ -168,7 +155,7 @@ async fn submit_logout(State(state): State<AppState>, headers: HeaderMap) -> Res
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", secure(&state, &headers), Some(0)),
+        set_cookie(SESSION_COOKIE, "", tls, Some(0)),
     );
     response
 }
