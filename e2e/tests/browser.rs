@@ -866,14 +866,23 @@ async fn an_administrator_manages_users_and_reads_the_access_log() {
     b.check_accessibility("brugere-fejl").await;
     b.fill("password", "et-langt-kodeord").await;
     b.press("Opret bruger").await;
-    b.wait_for_url("/admin/brugere?besked=oprettet").await;
+    // A caseworker account waits for a second administrator (issue 17, four eyes).
+    b.wait_for_url("/admin/brugere?besked=venter").await;
     let users = b.table_rows("Kommunens brugere").await;
     assert!(
         users
             .iter()
-            .any(|u| u[0] == "Ida Nybegynder" && u[1] == "ida.ny"),
+            .any(|u| u[0] == "Ida Nybegynder (venter på godkendelse)" && u[1] == "ida.ny"),
         "{users:?}"
     );
+    let waiting = b.table_rows("Adgang der venter på godkendelse").await;
+    assert!(
+        waiting
+            .iter()
+            .any(|w| w[0] == "Ida Nybegynder" && w[2] == "Rådgiver" && w[3] == "Lene Dahl"),
+        "{waiting:?}"
+    );
+    b.check_accessibility("brugere-venter").await;
     b.goto("/admin/adgangslog").await;
     assert_eq!(b.heading().await, "Adgangslog");
     let log = b.table_rows("Adgangslog, nyeste først").await;
@@ -885,6 +894,20 @@ async fn an_administrator_manages_users_and_reads_the_access_log() {
         "the caseworker's view of {child_name} is logged: {log:?}"
     );
     b.check_accessibility("adgangslog").await;
+
+    b.client.delete_all_cookies().await.unwrap();
+    b.login("admin2901").await;
+    b.goto("/admin/brugere").await;
+    b.press("Godkend adgang for Ida Nybegynder").await;
+    b.wait_for_url("/admin/brugere?besked=godkendt").await;
+    let users = b.table_rows("Kommunens brugere").await;
+    assert!(
+        users
+            .iter()
+            .any(|u| u[0] == "Ida Nybegynder" && u[1] == "ida.ny"),
+        "{users:?}"
+    );
+    b.check_accessibility("brugere-godkendt").await;
     b.finish().await;
 }
 

@@ -34,7 +34,7 @@ struct DemoMunicipality {
     code: &'static str,
     name: &'static str,
     teams: [&'static str; 2],
-    users: [(&'static str, Role, &'static str); 6],
+    users: [(&'static str, Role, &'static str); 7],
     children: usize,
 }
 
@@ -49,6 +49,8 @@ const MUNICIPALITIES: [DemoMunicipality; 2] = [
             ("teamleder", Role::TeamLead, "Birgitte Holm"),
             ("oekonomi", Role::Finance, "Kasper Lund"),
             ("admin", Role::Admin, "Lene Dahl"),
+            // A second administrator approves the first's case-reading accounts (four eyes).
+            ("admin2", Role::Admin, "Jens Brix"),
             ("revisor", Role::Auditor, "Ole Frandsen"),
         ],
         children: 20,
@@ -63,6 +65,7 @@ const MUNICIPALITIES: [DemoMunicipality; 2] = [
             ("teamleder", Role::TeamLead, "Pia Mortensen"),
             ("oekonomi", Role::Finance, "Henrik Juhl"),
             ("admin", Role::Admin, "Marianne Krogh"),
+            ("admin2", Role::Admin, "Tove Lind"),
             ("revisor", Role::Auditor, "Erik Thomsen"),
         ],
         children: 10,
@@ -180,6 +183,7 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                     role: *role,
                     password_hash: &hash,
                     team_id: Some(teams[i % 2]),
+                    pending_by: None,
                 },
             )
             .await?;

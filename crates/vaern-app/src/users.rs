@@ -3,13 +3,14 @@
 use serde::Deserialize;
 use vaern_domain::{
     Capability, FieldErrors, Role,
+    access::{Access, needs_second_administrator},
     user::{NewUser, NewUserInput},
 };
 use vaern_store::{
     Db, StoreError, TeamId, TenantTx, UserId,
     admin_log::{self, AdminEvent},
     municipalities,
-    users::{self, NewUserRow, User},
+    users::{self, NewUserRow, PendingGrant, User},
 };
 
 use crate::{Actor, AppError, auth::hash_password};
@@ -71,7 +72,8 @@ pub async fn create_as_operator(
     Ok(user)
 }
 
-/// Inserts the user and records who created it (`None`: the operator's CLI).
+/// Inserts the user and records who created it (`None`: the operator's CLI, which needs no
+/// second administrator: the operator holds the database anyway).
 async fn insert(
     tx: &mut TenantTx,
     input: &NewUserInput,
@@ -85,24 +87,34 @@ async fn insert(
         return Err(AppError::Invalid(errors));
     };
     let hash = hash_password(&new.password)?;
+    let access = Access {
+        role: new.role,
+        active: true,
+    };
     let row = NewUserRow {
         username: &new.username,
         name: &new.name,
         role: new.role,
         password_hash: &hash,
         team_id: team,
+        pending_by: actor.filter(|_| needs_second_administrator(None, access)),
     };
     match users::create(tx, &row).await {
         Ok(user) => {
             let detail = format!(
-                "Oprettede {} ({}) som {}{}",
+                "Oprettede {} ({}) som {}{}{}",
                 user.name,
                 user.username,
                 user.role.label(),
                 user.team_name
                     .as_ref()
                     .map(|t| format!(", team {t}"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if user.pending.is_some() {
+                    AWAITS_APPROVAL
+                } else {
+                    ""
+                }
             );
             admin_log::record(tx, actor, Some(user.id), "user_created", &detail).await?;
             Ok(user)
@@ -130,8 +142,12 @@ async fn parse_team(tx: &mut TenantTx, raw: Option<&str>) -> Result<Option<TeamI
     }
 }
 
+const AWAITS_APPROVAL: &str = " – afventer godkendelse af en anden administrator";
+
 /// Sets role, team and active flag. Administrators cannot deactivate themselves or take away
-/// their own administrator role (the municipality would lock itself out).
+/// their own administrator role (the municipality would lock itself out). A change that gives
+/// case access the account lacked is not made but asked for: it waits for a second
+/// administrator ([`approve`]); another role or status replaces a waiting request.
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -160,8 +176,48 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let user = users::update(&mut tx, id, role, team, active).await?;
-    let changes = describe_changes(&before, &user);
+    let current = Access {
+        role: before.role,
+        active: before.active,
+    };
+    let wanted = Access { role, active };
+    let (user, request) = if needs_second_administrator(Some(current), wanted) {
+        users::update(&mut tx, id, before.role, team, before.active).await?;
+        let request = PendingGrant {
+            role,
+            requested_by: actor.user_id,
+        };
+        let asked = (before.pending != Some(request)).then(|| {
+            if before.active {
+                format!("anmodede om rollen {}", role.label())
+            } else {
+                format!("anmodede om genaktivering som {}", role.label())
+            }
+        });
+        (users::set_pending(&mut tx, id, Some(request)).await?, asked)
+    } else if wanted == current || before.pending.is_none() {
+        // Only the team changed (or nothing waits): a waiting request stands.
+        (users::update(&mut tx, id, role, team, active).await?, None)
+    } else {
+        // Another role or status was chosen instead: the waiting request gives way to it.
+        users::update(&mut tx, id, role, team, active).await?;
+        let dropped = before.pending.map(|p| {
+            format!(
+                "anmodningen om rollen {} er trukket tilbage",
+                p.role.label()
+            )
+        });
+        (users::set_pending(&mut tx, id, None).await?, dropped)
+    };
+    let mut changes = describe_changes(&before, &user);
+    if let Some(request) = request {
+        let awaits = if user.pending.is_some() {
+            AWAITS_APPROVAL
+        } else {
+            ""
+        };
+        changes.push(format!("{request}{awaits}"));
+    }
     if !changes.is_empty() {
         let detail = format!("Ændrede {}: {}", user.name, changes.join("; "));
         admin_log::record(
@@ -175,6 +231,85 @@ pub async fn update(
     }
     tx.commit().await?;
     Ok(user)
+}
+
+/// A second administrator grants the waiting request on `id`: the role asked for, active.
+pub async fn approve(db: &Db, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let before = users::get(&mut tx, id).await?;
+    let Some(request) = before.pending else {
+        return Err(nothing_waits());
+    };
+    if request.requested_by == actor.user_id {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "approval",
+            "En anden administrator end den, der bad om adgangen, skal godkende den (firøjeprincippet)",
+        )));
+    }
+    if id == actor.user_id {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "approval",
+            "Du kan ikke godkende adgang til din egen bruger",
+        )));
+    }
+    let asker = users::get(&mut tx, request.requested_by).await?;
+    let user = match users::grant_pending(&mut tx, id).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Err(nothing_waits()),
+        Err(other) => return Err(other.into()),
+    };
+    let detail = format!(
+        "Godkendte {} ({}) som {}, som {} bad om",
+        user.name,
+        user.username,
+        request.role.label(),
+        asker.name
+    );
+    admin_log::record(
+        &mut tx,
+        Some(actor.user_id),
+        Some(user.id),
+        "user_approved",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Refuses (or, by the administrator who asked, withdraws) the waiting request on `id`; the
+/// account keeps the access it had.
+pub async fn reject(db: &Db, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let before = users::get(&mut tx, id).await?;
+    let Some(request) = before.pending else {
+        return Err(nothing_waits());
+    };
+    let user = users::set_pending(&mut tx, id, None).await?;
+    let detail = format!(
+        "Afviste anmodningen om {} som {}",
+        user.name,
+        request.role.label()
+    );
+    admin_log::record(
+        &mut tx,
+        Some(actor.user_id),
+        Some(user.id),
+        "user_request_rejected",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+fn nothing_waits() -> AppError {
+    AppError::Invalid(FieldErrors::single(
+        "approval",
+        "Brugeren venter ikke på godkendelse (en anden administrator har måske svaret)",
+    ))
 }
 
 fn describe_changes(before: &User, after: &User) -> Vec<String> {

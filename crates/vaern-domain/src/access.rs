@@ -93,6 +93,12 @@ impl Role {
         self.capabilities().contains(&capability)
     }
 
+    /// Whether the role reads children's cases: the access an administrator, who reads none,
+    /// may not give an account alone.
+    pub fn reads_cases(self) -> bool {
+        self.can(Capability::ReadChildren)
+    }
+
     /// The stored and CLI code (`caseworker`, `team_lead`, …).
     pub fn code(self) -> &'static str {
         match self {
@@ -129,9 +135,62 @@ impl Role {
     }
 }
 
+/// An account's access as far as four eyes care: its role and whether it may log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub role: Role,
+    pub active: bool,
+}
+
+impl Access {
+    fn reads_cases(self) -> bool {
+        self.active && self.role.reads_cases()
+    }
+}
+
+/// Whether an administrator's change from `before` (`None`: a new account) to `after` needs a
+/// second administrator's approval: it gives case access the account did not have. Separation
+/// of duties (issue 17): otherwise an administrator could make a caseworker account with a
+/// password they know and read every child's case through it.
+pub fn needs_second_administrator(before: Option<Access>, after: Access) -> bool {
+    after.reads_cases() && !before.is_some_and(Access::reads_cases)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn giving_case_access_an_account_lacked_needs_a_second_administrator() {
+        let on = |role| Access { role, active: true };
+        let off = |role| Access {
+            role,
+            active: false,
+        };
+        // (before, after, needs approval)
+        let table = [
+            (None, on(Role::Caseworker), true),
+            (None, on(Role::TeamLead), true),
+            (None, on(Role::Auditor), true),
+            (None, on(Role::Finance), false),
+            (None, on(Role::Admin), false),
+            (Some(on(Role::Finance)), on(Role::Caseworker), true),
+            (Some(on(Role::Admin)), on(Role::Auditor), true),
+            (Some(off(Role::Caseworker)), on(Role::Caseworker), true),
+            (Some(on(Role::Caseworker)), on(Role::TeamLead), false),
+            (Some(on(Role::TeamLead)), on(Role::Caseworker), false),
+            (Some(on(Role::Caseworker)), off(Role::Caseworker), false),
+            (Some(on(Role::Caseworker)), on(Role::Finance), false),
+            (Some(off(Role::Finance)), off(Role::Caseworker), false),
+        ];
+        for (before, after, expected) in table {
+            assert_eq!(
+                needs_second_administrator(before, after),
+                expected,
+                "{before:?} → {after:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_caseworker_cannot_read_the_access_log_or_manage_users() {

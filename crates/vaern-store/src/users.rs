@@ -19,6 +19,15 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub created_at: OffsetDateTime,
+    /// A case-reading role one administrator asked for, waiting for another's approval.
+    pub pending: Option<PendingGrant>,
+}
+
+/// A role asked for and who asked: the four-eyes request on an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PendingGrant {
+    pub role: Role,
+    pub requested_by: UserId,
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,13 +41,25 @@ pub(crate) struct UserRow {
     role: String,
     active: bool,
     created_at: OffsetDateTime,
+    pending_role: Option<String>,
+    pending_by: Option<UserId>,
+}
+
+fn decode_role(code: &str) -> Result<Role, StoreError> {
+    Role::parse(code)
+        .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("users.role: {e}").into())))
 }
 
 impl UserRow {
     pub(crate) fn into_user(self) -> Result<User, StoreError> {
-        let role = Role::parse(&self.role).map_err(|e| {
-            StoreError::Database(sqlx::Error::Decode(format!("users.role: {e}").into()))
-        })?;
+        let role = decode_role(&self.role)?;
+        let pending = match (self.pending_role, self.pending_by) {
+            (Some(role), Some(requested_by)) => Some(PendingGrant {
+                role: decode_role(&role)?,
+                requested_by,
+            }),
+            _ => None,
+        };
         Ok(User {
             id: self.id,
             municipality_id: self.municipality_id,
@@ -49,12 +70,13 @@ impl UserRow {
             role,
             active: self.active,
             created_at: self.created_at,
+            pending,
         })
     }
 }
 
 pub(crate) const USER_COLUMNS: &str = "u.id, u.municipality_id, u.team_id, t.name as team_name, \
-    u.username, u.name, u.role, u.active, u.created_at";
+    u.username, u.name, u.role, u.active, u.created_at, u.pending_role, u.pending_by";
 pub(crate) const USER_FROM: &str = "from users u left join teams t on t.id = u.team_id";
 
 /// What it takes to create a user.
@@ -64,6 +86,9 @@ pub struct NewUserRow<'a> {
     pub role: Role,
     pub password_hash: &'a str,
     pub team_id: Option<TeamId>,
+    /// Who asked for the account when it waits for a second administrator: it is then created
+    /// inactive with its role as the request.
+    pub pending_by: Option<UserId>,
 }
 
 /// Creates a user in the transaction's municipality. A taken username is a `Conflict`.
@@ -74,10 +99,12 @@ pub async fn create(tx: &mut TenantTx, new: &NewUserRow<'_>) -> Result<User, Sto
     on!(&mut tx.tx, c => {
         sqlx::query(
             "insert into users (id, municipality_id, team_id, username, name, role, password_hash, \
-             active, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+             active, created_at, updated_at, pending_role, pending_by) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
         )
         .bind(id).bind(municipality).bind(new.team_id).bind(new.username).bind(new.name)
-        .bind(new.role.code()).bind(new.password_hash).bind(true).bind(at)
+        .bind(new.role.code()).bind(new.password_hash).bind(new.pending_by.is_none()).bind(at)
+        .bind(new.pending_by.map(|_| new.role.code())).bind(new.pending_by)
         .execute(c).await?;
     });
     get(tx, id).await
@@ -127,6 +154,43 @@ pub async fn update(
         }
         changed
     });
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(tx, id).await
+}
+
+/// Sets or clears the four-eyes request on a user.
+pub async fn set_pending(
+    tx: &mut TenantTx,
+    id: UserId,
+    pending: Option<PendingGrant>,
+) -> Result<User, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => sqlx::query(
+            "update users set pending_role = $3, pending_by = $4, updated_at = $5 \
+             where municipality_id = $1 and id = $2",
+        )
+        .bind(municipality).bind(id).bind(pending.map(|p| p.role.code()))
+        .bind(pending.map(|p| p.requested_by)).bind(now())
+        .execute(c).await?.rows_affected());
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(tx, id).await
+}
+
+/// Grants the request: the asked-for role, active. `NotFound` when nothing waits (another
+/// administrator answered it first).
+pub async fn grant_pending(tx: &mut TenantTx, id: UserId) -> Result<User, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => sqlx::query(
+            "update users set role = pending_role, active = $3, pending_role = null, \
+             pending_by = null, updated_at = $4 \
+             where municipality_id = $1 and id = $2 and pending_role is not null",
+        )
+        .bind(municipality).bind(id).bind(true).bind(now())
+        .execute(c).await?.rows_affected());
     if changed == 0 {
         return Err(StoreError::NotFound);
     }

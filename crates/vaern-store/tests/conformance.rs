@@ -211,6 +211,7 @@ mod children_and_cases {
                 role: Role::Caseworker,
                 password_hash: "x",
                 team_id: None,
+                pending_by: None,
             },
         )
         .await
@@ -836,6 +837,7 @@ mod authentication {
                 role: Role::Admin,
                 password_hash: "x",
                 team_id: None,
+                pending_by: None,
             },
         )
         .await;
@@ -2447,6 +2449,7 @@ async fn colleague(w: &World) -> UserId {
             role: Role::Caseworker,
             password_hash: "x",
             team_id: None,
+            pending_by: None,
         },
     )
     .await

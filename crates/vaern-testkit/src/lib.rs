@@ -139,6 +139,7 @@ pub async fn municipality_with_caseworker(
             role: vaern_domain::Role::Caseworker,
             password_hash: "x",
             team_id: None,
+            pending_by: None,
         },
     )
     .await

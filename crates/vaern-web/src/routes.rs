@@ -267,6 +267,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}", Needs(ManageUsers)),
+    r("POST", "/admin/brugere/{id}/godkend", Needs(ManageUsers)),
+    r("POST", "/admin/brugere/{id}/afvis", Needs(ManageUsers)),
     r("POST", "/admin/teams", Needs(ManageUsers)),
     r("GET", "/admin/frister", Needs(ManageMunicipality)),
     r(
@@ -548,6 +550,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/users", Needs(ManageUsers)),
     r("POST", "/api/v1/users", Needs(ManageUsers)),
     r("PUT", "/api/v1/users/{id}", Needs(ManageUsers)),
+    r("POST", "/api/v1/users/{id}/approve", Needs(ManageUsers)),
+    r("POST", "/api/v1/users/{id}/reject", Needs(ManageUsers)),
     r("GET", "/api/v1/user-changes", Needs(ReadAccessLog)),
     r("GET", "/api/v1/deadline-rules", Authenticated),
     r("GET", "/api/v1/deadline-rules/{id}/due", Authenticated),

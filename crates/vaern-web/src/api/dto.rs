@@ -206,6 +206,17 @@ pub struct UserDto {
     pub team_id: Option<Uuid>,
     pub team_name: Option<String>,
     pub active: bool,
+    /// A case-reading role asked for and waiting for a second administrator's approval
+    /// (`POST /api/v1/users/{id}/approve`); until then `role` and `active` are the access the
+    /// account has.
+    pub pending: Option<PendingGrantDto>,
+}
+
+/// A role asked for and who asked.
+#[derive(Serialize, ToSchema)]
+pub struct PendingGrantDto {
+    pub role: String,
+    pub requested_by: Uuid,
 }
 
 impl UserDto {
@@ -218,6 +229,10 @@ impl UserDto {
             team_id: user.team_id.map(|t| t.0),
             team_name: user.team_name.clone(),
             active: user.active,
+            pending: user.pending.map(|p| PendingGrantDto {
+                role: p.role.code().to_owned(),
+                requested_by: p.requested_by.0,
+            }),
         }
     }
 }

@@ -5,7 +5,7 @@ use axum::{
     Json, Router,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, put},
+    routing::{get, post, put},
 };
 use vaern_app::users::{self, UpdateUserInput};
 use vaern_domain::user::NewUserInput;
@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .declared("/api/v1/users", get(list_users).post(create_user))
         .declared("/api/v1/users/{id}", put(update_user))
+        .declared("/api/v1/users/{id}/approve", post(approve_user))
+        .declared("/api/v1/users/{id}/reject", post(reject_user))
         .declared("/api/v1/user-changes", get(list_user_changes))
 }
 
@@ -44,7 +46,8 @@ pub async fn list_users(
     }))
 }
 
-/// Create a user in the caller's municipality.
+/// Create a user in the caller's municipality. A case-reading role (caseworker, team lead,
+/// auditor) is created inactive, waiting for a second administrator (`pending`).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = UserDto), (status = 422, body = Problem)))]
 pub async fn create_user(
@@ -63,7 +66,8 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(UserDto::new(&user))))
 }
 
-/// Set a user's role, team and active flag (deactivation ends their sessions and tokens).
+/// Set a user's role, team and active flag (deactivation ends their sessions and tokens). A
+/// change that gives case access the account lacked is not made but asked for (`pending`).
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = uuid::Uuid, Path)),
     request_body = UpdateUserBody,
     responses((status = 200, body = UserDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -81,6 +85,36 @@ pub async fn update_user(
     };
     Ok(Json(UserDto::new(
         &users::update(&state.db, &actor, id, &input).await?,
+    )))
+}
+
+/// Approve the case access another administrator asked for (four eyes).
+#[utoipa::path(post, path = "/api/v1/users/{id}/approve", tag = "users",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = UserDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn approve_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<UserDto>, ApiError> {
+    let id: UserId = api_id(&id)?;
+    Ok(Json(UserDto::new(
+        &users::approve(&state.db, &actor, id).await?,
+    )))
+}
+
+/// Refuse (or withdraw one's own) request for case access; the account keeps what it had.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reject", tag = "users",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = UserDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reject_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<UserDto>, ApiError> {
+    let id: UserId = api_id(&id)?;
+    Ok(Json(UserDto::new(
+        &users::reject(&state.db, &actor, id).await?,
     )))
 }
 

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .declared("/admin/brugere", get(list_users).post(create_user))
         .declared("/admin/brugere/{id}", post(update_user))
+        .declared("/admin/brugere/{id}/godkend", post(approve_user))
+        .declared("/admin/brugere/{id}/afvis", post(reject_user))
         .declared("/admin/teams", post(create_team))
         .declared("/admin/adgangslog", get(show_access_log))
         .declared("/admin/adgangslog.csv", get(export_access_log))
@@ -40,6 +42,18 @@ struct UserRow {
     role: String,
     team_id: String,
     active: bool,
+    pending: bool,
+}
+
+/// An account waiting for a second administrator.
+struct PendingRow {
+    id: String,
+    name: String,
+    username: String,
+    role: &'static str,
+    requested_by: String,
+    /// The viewer asked for it: they may withdraw it, not approve it.
+    own_request: bool,
 }
 
 #[derive(Template)]
@@ -49,6 +63,7 @@ struct UsersPage {
     notice: Option<String>,
     form: FormView,
     users: Vec<UserRow>,
+    pending: Vec<PendingRow>,
     teams: Vec<Choice>,
     roles: Vec<Choice>,
     changes: Vec<ChangeRow>,
@@ -74,7 +89,28 @@ async fn users_page(
 ) -> Result<UsersPage, UiError> {
     let (all, teams) = users::list(&state.db, &page.actor).await?;
     let changes = users::changes(&state.db, &page.actor).await?;
+    let name_of = |id| {
+        all.iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let pending = all
+        .iter()
+        .filter_map(|u| {
+            let request = u.pending?;
+            Some(PendingRow {
+                id: u.id.to_string(),
+                name: u.name.clone(),
+                username: u.username.clone(),
+                role: request.role.label(),
+                requested_by: name_of(request.requested_by),
+                own_request: request.requested_by == page.actor.user_id,
+            })
+        })
+        .collect();
     Ok(UsersPage {
+        pending,
         changes: changes
             .into_iter()
             .map(|e| ChangeRow {
@@ -101,6 +137,7 @@ async fn users_page(
                 role: u.role.code().to_owned(),
                 team_id: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
                 active: u.active,
+                pending: u.pending.is_some(),
             })
             .collect(),
         teams: teams
@@ -117,6 +154,17 @@ async fn users_page(
 fn notice(code: &str) -> Option<String> {
     match code {
         "oprettet" => Some("Brugeren er oprettet.".into()),
+        "venter" => Some(
+            "Brugeren er oprettet og kan logge ind, når en anden administrator har godkendt \
+             adgangen."
+                .into(),
+        ),
+        "anmodet" => Some(
+            "Ændringen giver adgang til sager og venter på en anden administrators godkendelse."
+                .into(),
+        ),
+        "godkendt" => Some("Adgangen er godkendt.".into()),
+        "afvist" => Some("Anmodningen er afvist; brugeren har den adgang, den havde.".into()),
         "gemt" => Some("Ændringen er gemt.".into()),
         "team" => Some("Teamet er oprettet.".into()),
         _ => None,
@@ -148,6 +196,9 @@ async fn create_user(
     UiForm(input): UiForm<NewUserInput>,
 ) -> Result<Response, UiError> {
     match users::create(&state.db, &page.actor, &input).await {
+        Ok(user) if user.pending.is_some() => {
+            Ok(Redirect::to("/admin/brugere?besked=venter").into_response())
+        }
         Ok(_) => Ok(Redirect::to("/admin/brugere?besked=oprettet").into_response()),
         Err(AppError::Invalid(errors)) => {
             // The password is not sent back into the page.
@@ -174,8 +225,56 @@ async fn update_user(
 ) -> Result<Response, UiError> {
     let id = parse_id(&id)?;
     match users::update(&state.db, &page.actor, id, &input).await {
+        Ok(user)
+            if user
+                .pending
+                .is_some_and(|p| p.requested_by == page.actor.user_id) =>
+        {
+            Ok(Redirect::to("/admin/brugere?besked=anmodet").into_response())
+        }
         Ok(_) => Ok(Redirect::to("/admin/brugere?besked=gemt").into_response()),
         Err(AppError::Invalid(errors)) => rerender(&state, &page, FormView::new([], errors)).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn approve_user(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    answer_request(
+        &state,
+        &page,
+        users::approve(&state.db, &page.actor, parse_id(&id)?).await,
+        "godkendt",
+    )
+    .await
+}
+
+async fn reject_user(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    answer_request(
+        &state,
+        &page,
+        users::reject(&state.db, &page.actor, parse_id(&id)?).await,
+        "afvist",
+    )
+    .await
+}
+
+async fn answer_request(
+    state: &AppState,
+    page: &Page,
+    result: Result<vaern_store::users::User, AppError>,
+    notice: &str,
+) -> Result<Response, UiError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/brugere?besked={notice}")).into_response()),
+        Err(AppError::Invalid(errors)) => rerender(state, page, FormView::new([], errors)).await,
         Err(other) => Err(other.into()),
     }
 }

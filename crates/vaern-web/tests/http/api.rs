@@ -422,6 +422,25 @@ mod administration {
         let created = admin.post("/api/v1/users", new_user).await;
         assert_eq!(created.status(), StatusCode::CREATED);
         let created: Value = created.json().await.unwrap();
+        assert_eq!(created["active"], json!(false), "waits for four eyes");
+        assert_eq!(created["pending"]["role"], json!("caseworker"));
+        let id = created["id"].as_str().unwrap();
+        let own = admin
+            .post(&format!("/api/v1/users/{id}/approve"), json!({}))
+            .await;
+        assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let approved: Value = app
+            .api("admin2901")
+            .await
+            .post(&format!("/api/v1/users/{id}/approve"), json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (&approved["active"], &approved["pending"]),
+            (&json!(true), &Value::Null)
+        );
         let newcomer = app.api("ny.raadgiver").await;
         assert_eq!(newcomer.get("/api/v1/me").await.status(), StatusCode::OK);
         let changed: Value = admin
@@ -472,14 +491,19 @@ mod administration {
             "{details:?}"
         );
         assert!(
-            details.contains(&"Oprettede Ny Rådgiver (ny.raadgiver) som Rådgiver"),
+            details.contains(
+                &"Oprettede Ny Rådgiver (ny.raadgiver) som Rådgiver – afventer godkendelse af en anden administrator"
+            ),
             "{details:?}"
         );
-        assert!(
-            items(&changes)
-                .iter()
-                .all(|c| c["actor_name"] == "Lene Dahl"),
-            "who made the change"
+        let actors: Vec<&str> = items(&changes)
+            .iter()
+            .map(|c| c["actor_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actors,
+            ["Lene Dahl", "Jens Brix", "Lene Dahl"],
+            "who made each change"
         );
         let auditor = app
             .api("revisor901")

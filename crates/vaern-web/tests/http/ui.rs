@@ -861,3 +861,67 @@ async fn the_settings_page_keeps_a_bad_closed_day_and_shows_local_rules_on_the_r
         StatusCode::FORBIDDEN
     );
 }
+
+/// Issue 17 (separation of duties): an administrator's caseworker account waits on the users
+/// page for a second administrator; the one who asked cannot approve it.
+#[tokio::test]
+async fn a_second_administrator_approves_a_caseworker_account_on_the_users_page() {
+    let app = TestApp::spawn().await;
+    let (first, csrf) = app.login("admin901").await;
+    let created = first
+        .post(app.url("/admin/brugere"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Ida Ny"),
+            ("username", "ida.ny"),
+            ("role", "caseworker"),
+            ("team_id", ""),
+            ("password", "et-langt-kodeord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        created.headers()["location"],
+        "/admin/brugere?besked=venter"
+    );
+    let own_view = page_text(&first, app.url("/admin/brugere")).await;
+    let page = Page::parse(&own_view);
+    assert!(own_view.contains("Du bad om adgangen"), "{own_view}");
+    let id = app.user_id("901", "ida.ny").await;
+    assert!(
+        page.attrs("form", "action")
+            .iter()
+            .all(|a| a != &format!("/admin/brugere/{id}/godkend")),
+        "the asker is offered no approval"
+    );
+    let refused = first
+        .post(app.url(&format!("/admin/brugere/{id}/godkend")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("firøjeprincippet"));
+
+    let (second, csrf2) = app.login("admin2901").await;
+    let page = Page::parse(&page_text(&second, app.url("/admin/brugere")).await);
+    assert!(
+        page.attrs("form", "action")
+            .contains(&format!("/admin/brugere/{id}/godkend"))
+    );
+    let approved = second
+        .post(app.url(&format!("/admin/brugere/{id}/godkend")))
+        .form(&[("csrf", csrf2.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        approved.headers()["location"],
+        "/admin/brugere?besked=godkendt"
+    );
+    let after = page_text(&second, app.url("/admin/brugere")).await;
+    assert!(after.contains("Ingen anmodninger venter"), "{after}");
+    assert!(after.contains("Godkendte Ida Ny (ida.ny) som Rådgiver, som Lene Dahl bad om"));
+}
