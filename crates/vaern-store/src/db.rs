@@ -24,6 +24,10 @@ pub struct DbOptions {
     /// PostgreSQL only: `SET ROLE` to this on every connection (None: run as the login role).
     pub app_role: Option<String>,
     pub max_connections: u32,
+    /// PostgreSQL only: accept a login that is a superuser or bypasses row-level security. Only
+    /// maintenance connections (creating test databases, inspecting the schema) do; the app
+    /// refuses, since such a login can `RESET ROLE` out of the app role and past every policy.
+    pub privileged_login: bool,
 }
 
 impl Default for DbOptions {
@@ -31,6 +35,18 @@ impl Default for DbOptions {
         Self {
             app_role: Some(DEFAULT_APP_ROLE.to_owned()),
             max_connections: 16,
+            privileged_login: false,
+        }
+    }
+}
+
+impl DbOptions {
+    /// A single privileged maintenance connection running as its login role.
+    pub fn maintenance() -> Self {
+        Self {
+            app_role: None,
+            max_connections: 1,
+            privileged_login: true,
         }
     }
 }
@@ -119,6 +135,9 @@ impl Db {
                 })
                 .connect_with(connect)
                 .await?;
+            if !options.privileged_login {
+                refuse_privileged_login(&pool).await?;
+            }
             Ok(Db::new(Pool::Postgres(pool)))
         } else {
             Err(StoreError::Database(sqlx::Error::Configuration(
@@ -175,6 +194,29 @@ impl Pool {
     }
 }
 
+/// Refuses a login that row-level security does not bind, or that could leave the app role for
+/// one it does not bind (`RESET ROLE` returns to the login).
+async fn refuse_privileged_login(pool: &PgPool) -> Result<(), StoreError> {
+    let (login, privileged): (String, bool) = sqlx::query_as(
+        "select rolname::text, rolsuper or rolbypassrls from pg_roles where rolname = session_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    if privileged {
+        pool.close().await;
+        return Err(StoreError::Database(sqlx::Error::Configuration(
+            format!(
+                "DATABASE_URL logs in as {login:?}, a superuser or a role that bypasses \
+                 row-level security; connect as the app role ({DEFAULT_APP_ROLE}, which \
+                 `vaern migrate` creates as a login) and give the owner's login to \
+                 VAERN_MIGRATE_URL for migrations"
+            )
+            .into(),
+        )));
+    }
+    Ok(())
+}
+
 /// Brings the schema at `url` up to date. Run before [`Db::connect`]: on PostgreSQL it needs a
 /// login that owns the schema, and it creates and grants the app role that pooled connections
 /// then assume.
@@ -198,6 +240,14 @@ pub async fn migrate(url: &str, options: &DbOptions) -> Result<(), StoreError> {
             .disable_statement_logging()
             .connect()
             .await?;
+        let login: String = sqlx::query_scalar("select session_user::text")
+            .fetch_one(&mut conn)
+            .await?;
+        if options.app_role.as_deref() == Some(login.as_str()) {
+            // The app's own login owns nothing and can migrate nothing: it may start only on a
+            // schema an owner brought up to date.
+            return check_up_to_date(&mut conn).await;
+        }
         POSTGRES_MIGRATIONS.run(&mut conn).await?;
         if let Some(role) = &options.app_role {
             grant_app_role(&mut conn, role).await?;
@@ -206,7 +256,30 @@ pub async fn migrate(url: &str, options: &DbOptions) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates the app role if missing and grants it what the application needs: read/write on the
+async fn check_up_to_date(conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
+    let latest = POSTGRES_MIGRATIONS.iter().map(|m| m.version).max();
+    let applied: Option<i64> =
+        sqlx::query_scalar("select max(version) from _sqlx_migrations where success")
+            .fetch_one(&mut *conn)
+            .await
+            .ok()
+            .flatten();
+    if applied < latest {
+        return Err(StoreError::Database(sqlx::Error::Configuration(
+            format!(
+                "the schema is at migration {} of {}; the app's login cannot migrate it: run \
+                 `vaern migrate` with VAERN_MIGRATE_URL set to the schema owner's login",
+                applied.unwrap_or(0),
+                latest.unwrap_or(0)
+            )
+            .into(),
+        )));
+    }
+    Ok(())
+}
+
+/// Creates the app role if missing (as a login, so the app can log in as it and has no other
+/// role to return to) and grants it what the application needs: read/write on the
 /// tables, but only select/insert on the append-only journal and access log.
 async fn grant_app_role(conn: &mut sqlx::PgConnection, role: &str) -> Result<(), StoreError> {
     let ident = quote_ident(role);
@@ -217,7 +290,7 @@ async fn grant_app_role(conn: &mut sqlx::PgConnection, role: &str) -> Result<(),
             .await?;
     if !exists {
         // Roles are cluster-wide: a concurrent creator may win the race, which is fine.
-        if let Err(error) = sqlx::raw_sql(AssertSqlSafe(format!("create role {ident} nologin")))
+        if let Err(error) = sqlx::raw_sql(AssertSqlSafe(format!("create role {ident} login")))
             .execute(&mut *conn)
             .await
         {
@@ -225,6 +298,20 @@ async fn grant_app_role(conn: &mut sqlx::PgConnection, role: &str) -> Result<(),
             if !raced {
                 return Err(error.into());
             }
+        }
+    } else {
+        // Made by an older Værn as `nologin`. A migrating login without CREATEROLE cannot
+        // change that; the app's connection then fails with PostgreSQL's own «not permitted to
+        // log in», and the operator grants login by hand (docs/operations.md).
+        let can_login: bool =
+            sqlx::query_scalar("select rolcanlogin from pg_roles where rolname = $1")
+                .bind(role)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !can_login {
+            let _ = sqlx::raw_sql(AssertSqlSafe(format!("alter role {ident} login")))
+                .execute(&mut *conn)
+                .await;
         }
     }
     for statement in [

@@ -60,7 +60,7 @@ fn both_databases_have_the_same_migration_names() {
     let root = env!("CARGO_MANIFEST_DIR");
     let sqlite = names(&format!("{root}/migrations/sqlite"));
     let postgres = names(&format!("{root}/migrations/postgres"));
-    // PostgreSQL has one extra: row-level security, which SQLite lacks (SQLite skips 0002).
+    // PostgreSQL has extras: row-level security, which SQLite lacks (0002, 0021).
     let postgres_shared: Vec<_> = postgres
         .into_iter()
         .filter(|n| !n.contains("row_level_security"))

@@ -43,15 +43,9 @@ const APP_ROLE: &str = vaern_store::DEFAULT_APP_ROLE;
 /// `TEST_DATABASE_URL` (a superuser, and the owner of the tables it migrated) without the
 /// `set role` to the app role; on SQLite the database itself.
 async fn owner(test: &TestDb) -> Db {
-    Db::connect(
-        &test.url,
-        &DbOptions {
-            app_role: None,
-            max_connections: 1,
-        },
-    )
-    .await
-    .unwrap()
+    Db::connect(&test.owner_url, &DbOptions::maintenance())
+        .await
+        .unwrap()
 }
 
 async fn execute(db: &Db, sql: &str) -> Result<u64, sqlx::Error> {
@@ -429,4 +423,79 @@ async fn postgres_every_municipality_table_has_forced_row_level_security_and_a_p
         "{APP_ROLE} must be bound by row-level security (superuser: {superuser}, bypassrls: {bypass})"
     );
     owner.close().await;
+}
+
+/// Issue 17 (defence in depth): the auth exception (`app.auth`, before the municipality is
+/// known) lets the app read users and tokens of every municipality, as login must, but not
+/// change them.
+#[tokio::test]
+async fn postgres_the_auth_exception_reads_users_and_tokens_but_changes_none() {
+    if vaern_testkit::skip_unless_postgres(
+        "postgres_the_auth_exception_reads_users_and_tokens_but_changes_none",
+        "SQLite has no row-level security",
+    ) {
+        return;
+    }
+    let test = TestDb::new().await;
+    vaern_testkit::municipality_with_caseworker(&test.db, "901", "Værnby").await;
+    let Pool::Postgres(pool) = test.db.pool() else {
+        unreachable!()
+    };
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("select set_config('app.auth', 'on', true)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let seen: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, 1,
+        "the auth lookup reads users (usernames are global)"
+    );
+    for sql in [
+        "update users set role = 'admin', active = true",
+        "delete from users",
+        "update api_tokens set user_id = user_id",
+        "delete from api_tokens",
+    ] {
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map(|r| r.rows_affected());
+        assert!(matches!(changed, Ok(0)), "{sql}: {changed:?}");
+    }
+    tx.rollback().await.unwrap();
+}
+
+/// Issue 17 (defence in depth): the app refuses a superuser login (which could `RESET ROLE` out
+/// of the app role, past every policy) and runs as the app role's own login, from which there
+/// is no other role to return to.
+#[tokio::test]
+async fn postgres_the_app_refuses_a_superuser_login_and_its_own_login_cannot_leave_the_app_role() {
+    if vaern_testkit::skip_unless_postgres(
+        "postgres_the_app_refuses_a_superuser_login_and_its_own_login_cannot_leave_the_app_role",
+        "SQLite has no roles",
+    ) {
+        return;
+    }
+    let test = TestDb::new().await;
+    let refused = Db::connect(&test.owner_url, &DbOptions::default()).await;
+    let Err(error) = refused else {
+        panic!("a superuser login was accepted for the app")
+    };
+    assert!(error.to_string().contains("VAERN_MIGRATE_URL"), "{error}");
+    let Pool::Postgres(pool) = test.db.pool() else {
+        unreachable!()
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("reset role").execute(&mut *conn).await.unwrap();
+    let (user, superuser): (String, bool) = sqlx::query_as(
+        "select current_user::text, rolsuper from pg_roles where rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!((user.as_str(), superuser), (APP_ROLE, false));
 }

@@ -7,8 +7,11 @@ use vaern_store::{Db, DbOptions};
 /// A migrated, empty database that exists for one test.
 pub struct TestDb {
     pub db: Db,
-    /// The URL the database can be reopened with (e.g. by a server process under test).
+    /// The URL the app opens the database with (e.g. a server process under test): on
+    /// PostgreSQL the app role's own login, as in production.
     pub url: String,
+    /// The URL of the schema's owner, which migrates (on SQLite the same file).
+    pub owner_url: String,
     cleanup: Cleanup,
 }
 
@@ -29,15 +32,9 @@ impl TestDb {
         let name = format!("vaern_test_{}", uuid::Uuid::new_v4().simple());
         let (url, cleanup) = if base.starts_with("postgres") {
             let admin_url = base.clone();
-            let admin = Db::connect(
-                &admin_url,
-                &DbOptions {
-                    app_role: None,
-                    max_connections: 1,
-                },
-            )
-            .await
-            .expect("TEST_DATABASE_URL must reach PostgreSQL");
+            let admin = Db::connect(&admin_url, &DbOptions::maintenance())
+                .await
+                .expect("TEST_DATABASE_URL must reach PostgreSQL");
             if let vaern_store::Pool::Postgres(pool) = admin.pool() {
                 sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
                     .execute(pool)
@@ -53,13 +50,35 @@ impl TestDb {
             let url = format!("sqlite://{}", dir.join("vaern.db").display());
             (url, Cleanup::Sqlite(dir))
         };
-        vaern_store::migrate(&url, &DbOptions::default())
+        let owner_url = url;
+        vaern_store::migrate(&owner_url, &DbOptions::default())
             .await
             .expect("migrate");
+        let url = if base.starts_with("postgres") {
+            replace_user(&owner_url, vaern_store::DEFAULT_APP_ROLE)
+        } else {
+            owner_url.clone()
+        };
         let db = Db::connect(&url, &DbOptions::default())
             .await
-            .expect("connect");
-        TestDb { db, url, cleanup }
+            .expect("connect as the app role");
+        TestDb {
+            db,
+            url,
+            owner_url,
+            cleanup,
+        }
+    }
+}
+
+/// `url` logging in as `user` (without a password: the test cluster trusts local logins).
+fn replace_user(url: &str, user: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        (Some(scheme), _) => format!("{}{user}@{}", &url[..scheme + 3], &url[scheme + 3..]),
+        _ => url.to_owned(),
     }
 }
 
@@ -96,11 +115,7 @@ impl Drop for TestDb {
                         .build()
                         .expect("runtime");
                     runtime.block_on(async move {
-                        let options = DbOptions {
-                            app_role: None,
-                            max_connections: 1,
-                        };
-                        if let Ok(db) = Db::connect(&admin_url, &options).await
+                        if let Ok(db) = Db::connect(&admin_url, &DbOptions::maintenance()).await
                             && let vaern_store::Pool::Postgres(pool) = db.pool()
                         {
                             let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -205,7 +220,19 @@ impl TestFiles {
 
 #[cfg(test)]
 mod tests {
-    use super::replace_database;
+    use super::{replace_database, replace_user};
+
+    #[test]
+    fn the_login_is_replaced_dropping_any_password() {
+        assert_eq!(
+            replace_user("postgres://postgres:pw@127.0.0.1:5432/x", "vaern_app"),
+            "postgres://vaern_app@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_user("postgres://127.0.0.1/x", "vaern_app"),
+            "postgres://vaern_app@127.0.0.1/x"
+        );
+    }
 
     #[test]
     fn the_database_name_is_replaced_keeping_the_query() {

@@ -9,8 +9,13 @@ use serde::Deserialize;
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// `sqlite://vaern.db` (default) or `postgres://user:password@host/db`.
+    /// `sqlite://vaern.db` (default) or `postgres://vaern_app:password@host/db`: on PostgreSQL
+    /// the app role's own login (a superuser login is refused).
     pub database_url: String,
+    /// PostgreSQL: the schema owner's login that `vaern migrate` (and `serve` at start) uses
+    /// (`VAERN_MIGRATE_URL`). Empty (default): `database_url`, which can then only check that
+    /// an owner has migrated.
+    pub migrate_url: String,
     /// Address to listen on.
     pub listen: String,
     /// Always mark cookies `Secure` (set when served over TLS without a proxy header).
@@ -47,6 +52,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: "sqlite://vaern.db".into(),
+            migrate_url: String::new(),
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             db_role: vaern_store::DEFAULT_APP_ROLE.into(),
@@ -67,6 +73,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &redact(&self.database_url))
+            .field("migrate_url", &redact(&self.migrate_url))
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
             .field("db_role", &self.db_role)
@@ -120,6 +127,9 @@ impl Config {
         };
         if let Some(url) = env("DATABASE_URL") {
             config.database_url = url;
+        }
+        if let Some(url) = env("VAERN_MIGRATE_URL") {
+            config.migrate_url = url;
         }
         if let Some(listen) = env("VAERN_LISTEN") {
             config.listen = listen;
@@ -186,6 +196,15 @@ impl Config {
             &mut config.max_file_mb,
         )?;
         Ok(config)
+    }
+
+    /// The URL migrations run with.
+    pub fn migrate_url(&self) -> &str {
+        if self.migrate_url.trim().is_empty() {
+            &self.database_url
+        } else {
+            self.migrate_url.trim()
+        }
     }
 
     /// The file store and upload limit.

@@ -155,8 +155,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo, listen } => serve(config, demo, listen).await,
         Command::Migrate => {
-            vaern_store::migrate(&config.database_url, &config.db_options()).await?;
-            println!("Databasen er opdateret: {}", redact(&config.database_url));
+            vaern_store::migrate(config.migrate_url(), &config.db_options()).await?;
+            println!("Databasen er opdateret: {}", redact(config.migrate_url()));
             Ok(())
         }
         Command::Demo => {
@@ -337,12 +337,12 @@ fn init_logging(config: &Config) {
 
 /// Migrates, then opens the pool the application uses.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    vaern_store::migrate(&config.database_url, &config.db_options())
+    vaern_store::migrate(config.migrate_url(), &config.db_options())
         .await
         .with_context(|| {
             format!(
                 "Databasen {} kunne ikke migreres",
-                redact(&config.database_url)
+                redact(config.migrate_url())
             )
         })?;
     Ok(Db::connect(&config.database_url, &config.db_options()).await?)
