@@ -4,16 +4,29 @@
 //! [`ServerLimits::max_connections`] connections are served at once (the next waits in the
 //! kernel's accept queue). Without them a client that opens connections and sends nothing, or
 //! a header a byte at a time, held memory for ever (issue 17: 4,500 half-open connections took
-//! 1.2 GB).
+//! 1.2 GB). The same timeout bounds a pause inside a request body.
 
-use std::{convert::Infallible, future::Future, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
-use axum::{Router, extract::ConnectInfo};
-use hyper::{Request, body::Incoming, server::conn::http1, service::service_fn};
+use axum::{Router, body::Bytes, extract::ConnectInfo};
+use hyper::{
+    Request,
+    body::{Body, Frame, Incoming, SizeHint},
+    server::conn::http1,
+    service::service_fn,
+};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
     net::TcpListener,
     sync::{Semaphore, watch},
+    time::Sleep,
 };
 use tower::ServiceExt;
 
@@ -67,7 +80,9 @@ pub async fn run(
         let router = router.clone();
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |mut request: Request<Incoming>| {
+            let service = service_fn(move |request: Request<Incoming>| {
+                let mut request =
+                    request.map(|body| StallTimeout::new(body, limits.header_timeout));
                 request.extensions_mut().insert(ConnectInfo(peer));
                 let router = router.clone();
                 async move {
@@ -99,4 +114,58 @@ pub async fn run(
         .await
         .map(drop);
     Ok(())
+}
+
+/// A request body that fails when no byte of it arrives for `limit`: a client that sends a
+/// head and then its body a byte a minute (or not at all) held a connection and a handler for
+/// ever. The clock starts when the handler first reads, so time spent before (waiting for a
+/// lock, say) is not the client's.
+struct StallTimeout {
+    inner: Incoming,
+    limit: Duration,
+    deadline: Option<Pin<Box<Sleep>>>,
+}
+
+impl StallTimeout {
+    fn new(inner: Incoming, limit: Duration) -> Self {
+        Self {
+            inner,
+            limit,
+            deadline: None,
+        }
+    }
+}
+
+impl Body for StallTimeout {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let limit = this.limit;
+        let deadline = this
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                deadline.as_mut().reset(tokio::time::Instant::now() + limit);
+                Poll::Ready(frame.map(|result| result.map_err(Into::into)))
+            }
+            Poll::Pending => match deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err("the request body stalled".into()))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }

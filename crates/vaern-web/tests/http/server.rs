@@ -80,3 +80,23 @@ async fn no_more_connections_than_the_limit_are_served_at_once() {
         .unwrap();
     assert_eq!(served.status(), reqwest::StatusCode::OK);
 }
+
+/// A client that sends a head and then stops halfway through its body is cut off after the
+/// header timeout too; before, the handler waited for the rest for ever.
+#[tokio::test]
+async fn a_body_that_stops_coming_is_cut_off() {
+    let app = TestApp::spawn_with(LIMITS).await;
+    let mut stream = connect(&app).await;
+    stream
+        .write_all(
+            b"POST /login HTTP/1.1\r\nHost: vaern\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\nusername=ra",
+        )
+        .await
+        .unwrap();
+    let answer = until_closed(&mut stream).await;
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
+}

@@ -608,6 +608,12 @@ async fn the_journal_filters_by_kind_and_reports_a_bad_date_at_the_field() {
         .unwrap();
     assert!(bad.contains("Datoen «31.02.2026» findes ikke"));
     assert!(bad.contains("value=\"31.02.2026\""));
+    // A damaged «older notes» link has no field to show its error at: it is shown above the
+    // journal, which starts from the newest notes.
+    let cursor = Page::parse(&page_text(&client, format!("{url}?before=noget-andet")).await);
+    let alert = cursor.text("#before[role=alert]");
+    assert!(alert.contains("Nedenfor ses de nyeste notater"), "{alert}");
+    assert!(!cursor.texts("article.vaern-journal-entry").is_empty());
 }
 
 #[tokio::test]
