@@ -41,8 +41,9 @@ pub struct Config {
     pub metrics_token: String,
     /// Hours a session lasts however busy it is (`VAERN_SESSION_HOURS`, default 8).
     pub session_hours: u32,
-    /// Seconds a client has to send a request head (and the longest pause in a body), and an idle connection waits for its next
-    /// request (`VAERN_HEADER_TIMEOUT_SECS`, default 20).
+    /// Seconds a client has to send a request head, the longest pause inside a body, and how
+    /// long an idle connection waits for its next request (`VAERN_HEADER_TIMEOUT_SECS`,
+    /// default 20).
     pub header_timeout_secs: u64,
     /// Connections served at once (`VAERN_MAX_CONNECTIONS`, default 1000).
     pub max_connections: usize,
