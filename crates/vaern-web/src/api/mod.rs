@@ -13,6 +13,7 @@ mod ics;
 mod journal;
 mod letters;
 mod network;
+mod openapi;
 mod team;
 mod users;
 
@@ -21,6 +22,7 @@ use axum::{
     Json, Router, extract::FromRequestParts, http::request::Parts, response::IntoResponse,
     routing::get,
 };
+use openapi::ProblemResponses;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -112,7 +114,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         economy::get_economy, economy::put_budget, economy::put_threshold,
     ),
     components(schemas(dto::Problem, dto::FieldErrorDto)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     security(("bearer" = []))
 )]
 struct ApiDoc;

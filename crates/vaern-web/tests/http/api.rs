@@ -653,6 +653,73 @@ async fn the_openapi_document_describes_the_core_paths() {
     );
 }
 
+/// Issue 17 (OpenAPI truthfulness): every operation lists the answers the policy layer and the
+/// extractors give before its handler runs, each error as problem+json; and the server's real
+/// answers of those kinds carry that type.
+#[tokio::test]
+async fn the_openapi_document_lists_every_error_the_server_gives_as_problem_json() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let mut expected = vec!["401", "403"];
+            if operation["requestBody"].is_object() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            if path.contains('{') {
+                expected.push("404");
+            }
+            for status in expected {
+                if responses.get(status).is_none() {
+                    wrong.push(format!("{method} {path}: no {status}"));
+                }
+            }
+            for (status, response) in responses {
+                if !status.starts_with('2')
+                    && response["content"]["application/problem+json"].is_null()
+                {
+                    wrong.push(format!("{method} {path} {status}: not problem+json"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    let problem_type = |response: &reqwest::Response| {
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let anonymous = reqwest::get(app.url("/api/v1/children")).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(problem_type(&anonymous), "application/problem+json");
+    let finance = app.api("oekonomi901").await;
+    let forbidden = finance.get("/api/v1/children").await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(problem_type(&forbidden), "application/problem+json");
+    let plain = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .header(
+            "authorization",
+            format!("Bearer {}", app.token("admin901").await),
+        )
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(problem_type(&plain), "application/problem+json");
+}
+
 mod deadline_rules {
     use super::*;
 
