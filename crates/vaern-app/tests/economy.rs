@@ -574,6 +574,15 @@ async fn the_overview_sets_committed_cost_against_the_budget() {
         panic!("accepted");
     };
     assert_eq!(errors.iter().count(), 3);
+    // A year the calendar cannot hold panicked the request (issue 17, found by schemathesis).
+    for far in [i32::MIN, 1999, 2101, i32::MAX] {
+        let Err(AppError::Invalid(errors)) =
+            overview::overview(&test.db, &finance, Some(far), None).await
+        else {
+            panic!("an overview of {far}");
+        };
+        assert!(errors.iter().any(|e| e.field == "year"), "{far}");
+    }
     assert!(matches!(
         overview::overview(&test.db, &anne, None, None).await,
         Err(AppError::Forbidden)

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use axum::{
     Json,
     extract::{
-        FromRequest, Request,
+        FromRequest, FromRequestParts, Request,
         rejection::{FormRejection, JsonRejection},
     },
-    http::StatusCode,
+    http::{StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::de::DeserializeOwned;
@@ -43,48 +43,117 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UiForm<T> {
 }
 
 /// A JSON body; malformed JSON, a wrong content type or an oversized body become problem+json.
+///
+/// A number with no fractional part counts as an integer, as JSON Schema (and so the OpenAPI
+/// document) defines `integer`: `3.0` is accepted where `3` is.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => {
-                let (status, title, detail) = match &rejection {
-                    JsonRejection::JsonSyntaxError(e) => (
-                        StatusCode::BAD_REQUEST,
-                        "Ugyldig JSON",
-                        format!("Forespørgslens JSON kan ikke læses: {}", e.body_text()),
+        let mut value = match Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(Json(value)) => value,
+            Err(rejection) => return Err(json_rejection(&rejection)),
+        };
+        integral_numbers_as_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Ugyldige oplysninger",
+                    format!("Felterne passer ikke til det forventede: {e}"),
+                    None,
+                )
+            })
+    }
+}
+
+/// A query string; one that does not fit (a repeated or malformed parameter) is a 422 in Danish.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Ugyldige søgeparametre",
+                    format!(
+                        "Forespørgslens parametre passer ikke til det forventede: {}",
+                        rejection.body_text()
                     ),
-                    JsonRejection::JsonDataError(e) => (
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "Ugyldige oplysninger",
-                        format!("Felterne passer ikke til det forventede: {}", e.body_text()),
-                    ),
-                    JsonRejection::MissingJsonContentType(_) => (
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        "Forkert indholdstype",
-                        "Send Content-Type: application/json".into(),
-                    ),
-                    JsonRejection::BytesRejection(_) => (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "For stor forespørgsel",
-                        format!(
-                            "Forespørgslen må højst fylde {} KiB",
-                            crate::BODY_LIMIT / 1024
-                        ),
-                    ),
-                    _ => (
-                        StatusCode::BAD_REQUEST,
-                        "Ugyldig forespørgsel",
-                        rejection.body_text(),
-                    ),
-                };
-                Err(problem(status, title, detail, None))
+                    None,
+                )
+            })
+    }
+}
+
+fn json_rejection(rejection: &JsonRejection) -> Response {
+    let (status, title, detail) = match rejection {
+        JsonRejection::JsonSyntaxError(e) => (
+            StatusCode::BAD_REQUEST,
+            "Ugyldig JSON",
+            format!("Forespørgslens JSON kan ikke læses: {}", e.body_text()),
+        ),
+        JsonRejection::MissingJsonContentType(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Forkert indholdstype",
+            "Send Content-Type: application/json".into(),
+        ),
+        JsonRejection::BytesRejection(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "For stor forespørgsel",
+            format!(
+                "Forespørgslen må højst fylde {} KiB",
+                crate::BODY_LIMIT / 1024
+            ),
+        ),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "Ugyldig forespørgsel",
+            rejection.body_text(),
+        ),
+    };
+    problem(status, title, detail, None)
+}
+
+/// Rewrites every float with no fractional part (within i64) as an integer, recursively.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // The bounds are exact powers of two, so the cast below cannot saturate.
+            if f.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(&f) {
+                *value = Value::from(f as i64);
             }
         }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_with_no_fraction_is_an_integer_as_json_schema_says() {
+        let mut value = serde_json::json!({"version": 3.0, "amounts": [1.5, -2.0, 1e300], "n": 7});
+        integral_numbers_as_integers(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"version": 3, "amounts": [1.5, -2, 1e300], "n": 7})
+        );
+        let version: i32 = serde_json::from_value(value["version"].clone()).unwrap();
+        assert_eq!(version, 3);
     }
 }
 

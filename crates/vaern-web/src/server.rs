@@ -9,13 +9,15 @@
 use std::{
     convert::Infallible,
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::Arc,
     task::{Context, Poll},
     time::Duration,
 };
 
-use axum::{Router, body::Bytes, extract::ConnectInfo};
+use axum::{Router, body::Bytes, extract::ConnectInfo, http::StatusCode, response::IntoResponse};
+use futures_util::FutureExt;
 use hyper::{
     Request,
     body::{Body, Frame, Incoming, SizeHint},
@@ -86,8 +88,23 @@ pub async fn run(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 let router = router.clone();
                 async move {
-                    let response = router.oneshot(request).await;
-                    Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
+                    // A panicking handler answers 500 instead of dropping the connection
+                    // without a word; its transaction rolls back as it is dropped.
+                    let response = match AssertUnwindSafe(router.oneshot(request))
+                        .catch_unwind()
+                        .await
+                    {
+                        Ok(response) => response.unwrap_or_else(|never| match never {}),
+                        Err(_) => {
+                            tracing::error!("a request handler panicked");
+                            (
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "Der opstod en uventet fejl. Prøv igen, og kontakt support, hvis det gentager sig.",
+                            )
+                                .into_response()
+                        }
+                    };
+                    Ok::<_, Infallible>(response)
                 }
             });
             let connection = http1::Builder::new()
@@ -167,5 +184,36 @@ impl Body for StallTimeout {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn a_bug() -> &'static str {
+        panic!("a bug")
+    }
+
+    #[tokio::test]
+    #[allow(clippy::disallowed_methods)] // A router of the test's own, not the app's.
+    async fn a_handler_that_panics_answers_500_and_the_server_goes_on() {
+        let router = Router::new()
+            .route("/panic", axum::routing::get(a_bug))
+            .route("/ok", axum::routing::get(|| async { "ok" }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(run(
+            listener,
+            router,
+            ServerLimits::default(),
+            std::future::pending(),
+        ));
+        let client = reqwest::Client::new();
+        let failed = client.get(format!("{base}/panic")).send().await.unwrap();
+        assert_eq!(failed.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(failed.text().await.unwrap().contains("uventet fejl"));
+        let ok = client.get(format!("{base}/ok")).send().await.unwrap();
+        assert_eq!(ok.status(), reqwest::StatusCode::OK);
     }
 }

@@ -46,6 +46,9 @@ pub struct EconomyOverview {
     pub threshold: Option<i64>,
 }
 
+/// The years an overview or a budget can be for.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// The overview of `year` (default: this year) for the municipality or one team.
 pub async fn overview(
     db: &vaern_store::Db,
@@ -55,6 +58,12 @@ pub async fn overview(
 ) -> Result<EconomyOverview, AppError> {
     actor.require(Capability::ReadEconomy)?;
     let year = year.unwrap_or_else(|| today().year());
+    if !YEARS.contains(&year) {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "year",
+            format!("Vælg et år mellem {} og {}", YEARS.start(), YEARS.end()),
+        )));
+    }
     let (first, last) = year_bounds(year);
     let mut tx = db.tenant_read(actor.municipality_id).await?;
     let teams = municipalities::teams(&mut tx).await?;
@@ -162,7 +171,7 @@ pub async fn set_budget(
             .trim()
             .parse::<i32>()
             .ok()
-            .filter(|y| (2000..=2100).contains(y))
+            .filter(|y| YEARS.contains(y))
             .ok_or_else(|| "Angiv budgetåret, fx 2027".to_owned()),
     );
     let group = errors.take("measure_group", MeasureGroup::parse(&input.measure_group));

@@ -1,19 +1,14 @@
 //! `/api/v1/access-log`: administrators and auditors read and export the access log.
 
 use crate::routes::Declared;
-use axum::{
-    Json, Router,
-    extract::{Query, State},
-    response::Response,
-    routing::get,
-};
+use axum::{Json, Router, extract::State, response::Response, routing::get};
 use vaern_app::access_log::{self, FilterInput};
 
 use super::{
     ApiActor,
     dto::{AccessLogPage, AccessLogRowDto, Problem, instant},
 };
-use crate::{AppState, errors::ApiError, ui::csv_response};
+use crate::{AppState, errors::ApiError, forms::ApiQuery, ui::csv_response};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +30,7 @@ pub fn router() -> Router<AppState> {
 pub async fn list_access_log(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(input): Query<FilterInput>,
+    ApiQuery(input): ApiQuery<FilterInput>,
 ) -> Result<Json<AccessLogPage>, ApiError> {
     let filter = input.parse().map_err(vaern_app::AppError::Invalid)?;
     let (rows, more) = access_log::list(&state.db, &actor, &filter).await?;
@@ -72,7 +67,7 @@ pub async fn list_access_log(
 pub async fn export_access_log(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(input): Query<FilterInput>,
+    ApiQuery(input): ApiQuery<FilterInput>,
 ) -> Result<Response, ApiError> {
     let filter = input.parse().map_err(vaern_app::AppError::Invalid)?;
     Ok(csv_response(

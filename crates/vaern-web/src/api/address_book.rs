@@ -24,6 +24,7 @@ use vaern_store::{
 use super::{
     ApiActor,
     dto::{Problem, instant},
+    schema,
 };
 use crate::{
     AppState,
@@ -127,8 +128,10 @@ pub async fn list_organisations(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct OrganisationBody {
+    #[schema(schema_with = schema::name, required = true)]
     pub name: String,
     /// `school`, `daycare`, `health`, `provider` or `other`.
+    #[schema(schema_with = schema::organisation_kind, required = true)]
     pub kind: String,
     /// Eight digits (modulus-11 checked).
     pub cvr: String,

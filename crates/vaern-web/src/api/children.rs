@@ -3,7 +3,7 @@
 use crate::routes::Declared;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::get,
@@ -17,11 +17,12 @@ use vaern_store::{ChildId, access_log::AccessKind};
 use super::{
     ApiActor,
     dto::{CaseAssignmentBody, CaseDto, ChildDto, ChildList, NewChildBody, Problem},
+    schema,
 };
 use crate::{
     AppState,
     errors::ApiError,
-    forms::{ApiJson, api_id},
+    forms::{ApiJson, ApiQuery, api_id},
 };
 
 pub fn router() -> Router<AppState> {
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Name (parts, any case), CPR (with or without dash; a prefix works) or case number.
+    #[param(schema_with = schema::line::<100>, required = true)]
     q: String,
 }
 
@@ -45,7 +47,7 @@ pub struct SearchParams {
 pub async fn search_children(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<ChildList>, ApiError> {
     let found = children::search(&state.db, &actor, &params.q).await?;
     Ok(Json(ChildList {

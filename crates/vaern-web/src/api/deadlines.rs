@@ -3,7 +3,7 @@
 use crate::routes::Declared;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     routing::{delete, get, post, put},
 };
@@ -17,8 +17,12 @@ use vaern_domain::{
     process::{DeadlineRule, LocalStandard, Trigger, appeal::Channel},
 };
 
-use super::{ApiActor, dto::Problem};
-use crate::{AppState, errors::ApiError, forms::ApiJson};
+use super::{ApiActor, dto::Problem, schema};
+use crate::{
+    AppState,
+    errors::ApiError,
+    forms::{ApiJson, ApiQuery},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -129,11 +133,14 @@ pub async fn list_deadline_rules(
 #[into_params(parameter_in = Query)]
 pub struct DueParams {
     /// When the clock starts, RFC 3339 (e.g. `2026-11-23T09:00:00+01:00`).
+    #[param(format = DateTime, required = false)]
     trigger_at: String,
     /// Instead of `trigger_at`, for the appeal deadline: how the decision was sent
     /// (`digital_post`, `letter` or `in_person`) …
+    #[param(schema_with = schema::channel, required = false)]
     channel: String,
     /// … and when, RFC 3339; the channel turns it into the moment the decision was received.
+    #[param(format = DateTime, required = false)]
     sent_at: String,
 }
 
@@ -154,7 +161,7 @@ pub async fn get_due(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    Query(params): Query<DueParams>,
+    ApiQuery(params): ApiQuery<DueParams>,
 ) -> Result<Json<DueDto>, ApiError> {
     let instant = |field: &'static str, text: &str| {
         OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
@@ -322,7 +329,7 @@ pub async fn add_closed_day(
 /// Remove one of the municipality's own closed days.
 #[utoipa::path(delete, path = "/api/v1/closed-days/days/{day}", tag = "deadlines",
     params(("day" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem, description = "Not a date")))]
 pub async fn delete_closed_day(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

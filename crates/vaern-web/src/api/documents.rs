@@ -22,6 +22,7 @@ use vaern_store::{
 use super::{
     ApiActor,
     dto::{Problem, instant},
+    schema,
 };
 use crate::{
     AppState, errors::ApiError, files::file_response, forms::api_id, ui::documents::upload_input,
@@ -138,8 +139,10 @@ pub struct DocumentWithVersions {
 #[derive(ToSchema)]
 #[allow(dead_code)] // Only describes the multipart body in the OpenAPI document.
 pub struct DocumentUpload {
+    #[schema(schema_with = schema::line::<200>)]
     title: String,
     /// `incoming`, `outgoing`, `internal`, `decision` or `statement`.
+    #[schema(schema_with = schema::document_kind)]
     kind: String,
     /// `YYYY-MM-DD` or `DD.MM.YYYY`; empty means today.
     document_date: Option<String>,
@@ -158,6 +161,7 @@ pub struct DocumentUpload {
 #[allow(dead_code)] // Only describes the multipart body in the OpenAPI document.
 pub struct VersionUpload {
     /// The latest version the client knows; if another was added since, the answer is 409.
+    #[schema(nullable = false)]
     expected_version: Option<i32>,
     #[schema(format = Binary, value_type = String)]
     file: Vec<u8>,

@@ -6,6 +6,8 @@ use uuid::Uuid;
 use vaern_domain::Cpr;
 use vaern_store::{children::Child, journal::JournalEntry, users::User};
 
+use super::schema::{line, name, text};
+
 pub use vaern_domain::dates::rfc3339_utc as instant;
 
 /// An RFC 9457 problem.
@@ -112,7 +114,9 @@ pub struct ChildList {
 pub struct NewChildBody {
     /// `DDMMYY-SSSS` or 10 digits; omit for a child without CPR.
     pub cpr: Option<String>,
+    #[schema(schema_with = name, required = true)]
     pub first_name: String,
+    #[schema(schema_with = name, required = true)]
     pub last_name: String,
     /// Required without CPR; must match the CPR when both are given.
     #[schema(format = Date)]
@@ -185,7 +189,9 @@ pub struct JournalList {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct NewJournalEntryBody {
+    #[schema(schema_with = line::<200>, required = true)]
     pub title: String,
+    #[schema(schema_with = text::<20_000>, required = true)]
     pub text: String,
     /// Default today; not in the future.
     #[schema(format = Date)]

@@ -4,7 +4,7 @@
 use crate::routes::Declared;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post, put},
@@ -33,7 +33,7 @@ use super::{ApiActor, dto::Problem, dto::instant};
 use crate::{
     AppState,
     errors::ApiError,
-    forms::{ApiJson, api_id},
+    forms::{ApiJson, ApiQuery, api_id},
 };
 
 pub fn router() -> Router<AppState> {
@@ -969,11 +969,12 @@ fn area_dto(a: &overview::AreaLine) -> AreaDto {
 
 /// The economy overview for the municipality or a team (aggregates only).
 #[utoipa::path(get, path = "/api/v1/economy", tag = "economy", params(EconomyQuery),
-    responses((status = 200, body = EconomyDto)))]
+    responses((status = 200, body = EconomyDto), (status = 404, body = Problem, description = "No such team"),
+        (status = 422, body = Problem)))]
 pub async fn get_economy(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<EconomyQuery>,
+    ApiQuery(q): ApiQuery<EconomyQuery>,
 ) -> Result<Json<EconomyDto>, ApiError> {
     let team = match q.team_id.as_deref() {
         None | Some("") => None,

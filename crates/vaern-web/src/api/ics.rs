@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     routing::{get, post, put},
 };
@@ -39,11 +39,12 @@ use super::{
     case_process::{StepDto, SubCaseDto},
     documents::DocumentDto,
     dto::{Problem, instant},
+    schema,
 };
 use crate::{
     AppState,
     errors::ApiError,
-    forms::{ApiJson, api_id},
+    forms::{ApiJson, ApiQuery, api_id},
 };
 
 pub fn router() -> Router<AppState> {
@@ -763,10 +764,14 @@ pub struct GoalBody {
     /// omitted for a new goal.
     pub goal_key: Option<String>,
     /// A dimension code.
+    #[schema(schema_with = schema::dimension, required = true)]
     pub dimension: String,
+    #[schema(schema_with = schema::text::<2_000>, required = true)]
     pub wording: String,
+    #[schema(schema_with = schema::optional_text::<2_000>)]
     pub measures: String,
     /// `YYYY-MM-DD` or `DD.MM.YYYY`, after today.
+    #[schema(format = Date, required = true)]
     pub target_date: String,
 }
 
@@ -926,7 +931,7 @@ pub async fn compare_plans(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    Query(query): Query<CompareQuery>,
+    ApiQuery(query): ApiQuery<CompareQuery>,
 ) -> Result<Json<PlanComparisonDto>, ApiError> {
     let child: ChildId = api_id(&id)?;
     let mut errors = FieldErrors::new();

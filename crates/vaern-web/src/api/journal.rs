@@ -4,7 +4,7 @@
 use crate::routes::Declared;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     routing::get,
 };
@@ -16,11 +16,12 @@ use vaern_store::{ChildId, JournalEntryId, access_log::AccessKind};
 use super::{
     ApiActor,
     dto::{JournalEntryDto, JournalList, NewJournalEntryBody, Problem},
+    schema,
 };
 use crate::{
     AppState,
     errors::ApiError,
-    forms::{ApiJson, api_id},
+    forms::{ApiJson, ApiQuery, api_id},
 };
 
 pub fn router() -> Router<AppState> {
@@ -35,14 +36,19 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct JournalParams {
     /// `manual` or `automatic`.
+    #[param(schema_with = schema::journal_kind)]
     kind: Option<String>,
     /// Author's user id.
+    #[param(format = Uuid)]
     author: Option<String>,
     /// Event date from (inclusive), `YYYY-MM-DD`.
+    #[param(format = Date)]
     from: Option<String>,
     /// Event date to (inclusive).
+    #[param(format = Date)]
     to: Option<String>,
     /// Only entries about this sub-case.
+    #[param(format = Uuid)]
     sub_case: Option<String>,
     /// The page after a full one: its `next_before`.
     before: Option<String>,
@@ -58,7 +64,7 @@ pub async fn list_journal(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    Query(params): Query<JournalParams>,
+    ApiQuery(params): ApiQuery<JournalParams>,
 ) -> Result<Json<JournalList>, ApiError> {
     let id: ChildId = api_id(&id)?;
     let filter = FilterInput {

@@ -14,6 +14,7 @@ mod journal;
 mod letters;
 mod network;
 mod openapi;
+mod schema;
 mod team;
 mod users;
 
