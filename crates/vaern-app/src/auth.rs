@@ -15,6 +15,7 @@ use vaern_store::{Db, StoreError, admin_log, auth, municipalities, users::User};
 
 use crate::{Actor, AppError};
 
+pub mod sso;
 pub mod throttle;
 
 use throttle::KeyKind;
@@ -198,8 +199,6 @@ pub async fn login(
             )));
         }
     };
-    let session_id = random_secret();
-    let csrf_token = random_secret();
     let mut tx = db.auth().await?;
     for (kind, key) in &keys {
         match kind {
@@ -211,20 +210,31 @@ pub async fn login(
         }
     }
     auth::forget_throttles_before(&mut tx, at - throttle::FORGET_AFTER).await?;
-    auth::create_session(
-        &mut tx,
-        &secret_hash(&session_id),
-        user.id,
-        user.municipality_id,
-        &csrf_token,
-    )
-    .await?;
+    let (session_id, csrf_token) = open_session(&mut tx, &user).await?;
     tx.commit().await?;
     Ok(NewSession {
         actor: actor_for(db, &user).await?,
         session_id,
         csrf_token,
     })
+}
+
+/// Stores a new session for `user`: the cookie value and CSRF token it is known by.
+async fn open_session(
+    tx: &mut vaern_store::AuthTx,
+    user: &User,
+) -> Result<(String, String), AppError> {
+    let session_id = random_secret();
+    let csrf_token = random_secret();
+    auth::create_session(
+        tx,
+        &secret_hash(&session_id),
+        user.id,
+        user.municipality_id,
+        &csrf_token,
+    )
+    .await?;
+    Ok((session_id, csrf_token))
 }
 
 /// Tells the administrators, in the administration log, when a failed login started a delay

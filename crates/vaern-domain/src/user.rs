@@ -27,16 +27,17 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// A username: 3-64 characters of a-z, 0-9, `.`, `-`, `_` (they go into logs and URLs).
+/// A username: 3-64 characters of a-z, 0-9, `.`, `-`, `_` and `@` (they go into logs and URLs;
+/// `@` because single sign-on's usernames are often e-mail-like, `bo@kommune.dk`).
 pub fn username(value: &str) -> Result<String, String> {
     let value = required_line(value, "brugernavn", 64)?.to_lowercase();
     if value.chars().count() < 3
-        || !value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+        || !value.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_' | '@')
+        })
     {
         return Err(
-            "Brugernavnet skal være 3-64 tegn og må kun bestå af a-z, 0-9, punktum, bindestreg og understreg"
+            "Brugernavnet skal være 3-64 tegn og må kun bestå af a-z, 0-9, punktum, bindestreg, understreg og @"
                 .into(),
         );
     }
@@ -77,7 +78,9 @@ mod tests {
     #[test]
     fn a_username_with_spaces_is_rejected() {
         assert!(username("anne hansen").is_err());
+        assert!(username("anne/hansen").is_err());
         assert_eq!(username("Anne.Hansen").unwrap(), "anne.hansen");
+        assert_eq!(username("Bo@Kommune.dk").unwrap(), "bo@kommune.dk");
     }
 
     #[test]

@@ -11,6 +11,10 @@ pub const PAGE_SIZE: i64 = 100;
 
 /// Værn itself slowed logins to an account after failed attempts (no actor).
 pub const LOGIN_DELAYED: &str = "login_delayed";
+/// Single sign-on created an account the municipality's identity provider vouched for.
+pub const SSO_USER_CREATED: &str = "sso_user_created";
+/// Single sign-on gave an account the role the identity provider's groups now map to.
+pub const SSO_ROLE_CHANGED: &str = "sso_role_changed";
 
 /// One change, with names for display.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -20,7 +24,8 @@ pub struct AdminEvent {
     pub actor_name: Option<String>,
     pub subject_user_id: Option<UserId>,
     pub subject_name: Option<String>,
-    /// `user_created`, `user_changed`, `team_created` or [`LOGIN_DELAYED`].
+    /// `user_created`, `user_changed`, `team_created`, [`LOGIN_DELAYED`],
+    /// [`SSO_USER_CREATED`] or [`SSO_ROLE_CHANGED`].
     pub action: String,
     pub detail: String,
 }

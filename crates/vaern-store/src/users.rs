@@ -119,6 +119,17 @@ pub async fn get(tx: &mut TenantTx, id: UserId) -> Result<User, StoreError> {
     row.into_user()
 }
 
+/// The user of the transaction's municipality with this username (usernames are global, so
+/// `NotFound` may still mean another municipality has it).
+pub async fn by_username(tx: &mut TenantTx, username: &str) -> Result<User, StoreError> {
+    let municipality = tx.municipality();
+    let sql = format!(
+        "select {USER_COLUMNS} {USER_FROM} where u.municipality_id = $1 and u.username = $2"
+    );
+    let row: UserRow = on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(municipality).bind(username).fetch_one(c).await?);
+    row.into_user()
+}
+
 /// All users of the municipality, by name.
 pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, StoreError> {
     let municipality = tx.municipality();

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod oidc;
+
 use std::path::PathBuf;
 
 use vaern_store::{Db, DbOptions};

@@ -7,6 +7,7 @@ mod errors;
 mod files;
 mod forms;
 mod health;
+pub mod oidc;
 mod policy;
 pub mod routes;
 mod server;
@@ -44,6 +45,11 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// How long a session lasts however busy it is; `None`: [`vaern_app::auth::SESSION_LIFETIME`].
     pub session_lifetime: Option<time::Duration>,
+    /// Værn's address as staff's browsers reach it (`https://vaern.kommune.dk`); single
+    /// sign-on's redirect URIs are made from it.
+    pub public_url: String,
+    /// The municipalities that log their staff in through their own identity provider.
+    pub oidc: Vec<oidc::OidcSettings>,
 }
 
 /// What every handler gets.
@@ -56,12 +62,19 @@ pub struct AppState {
     /// Where CPR numbers are looked up: the register imported into the database, unless a test
     /// or the demo supplies another.
     pub register: Arc<dyn PersonRegister>,
+    pub oidc: Arc<oidc::Oidc>,
+    /// The pages' `Content-Security-Policy`: forms may also go on to the identity providers
+    /// (logout ends the provider's session by a redirect there).
+    pub content_security_policy: axum::http::HeaderValue,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, files: CaseFiles) -> Self {
+        let oidc = oidc::Oidc::new(config.oidc.clone(), &config.public_url);
         Self {
             register: Arc::new(StoredRegister::new(db.clone())),
+            content_security_policy: policy::content_security_policy(&oidc.origins()),
+            oidc: Arc::new(oidc),
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),

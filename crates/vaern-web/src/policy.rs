@@ -253,6 +253,21 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Headers every response carries: no framing, no sniffing, scripts and styles only from us.
+/// The pages' policy; `form_targets` are the origins a form may lead to besides Værn's own
+/// (a form's redirect counts as its target in the browser).
+pub fn content_security_policy(form_targets: &[String]) -> HeaderValue {
+    let mut form_action = String::from("'self'");
+    for origin in form_targets {
+        form_action.push(' ');
+        form_action.push_str(origin);
+    }
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'"
+    ))
+    .expect("origins are ASCII URLs")
+}
+
 pub async fn security_headers(
     State(state): State<AppState>,
     request: Request,
@@ -265,10 +280,7 @@ pub async fn security_headers(
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            ),
+            state.content_security_policy.clone(),
         );
     }
     if tls {

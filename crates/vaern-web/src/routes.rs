@@ -44,6 +44,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/login", Public),
     r("POST", "/login", Public),
     r("POST", "/logout", Authenticated),
+    // The municipality's own login: the identity provider vouches for the user.
+    r("GET", "/login/sso/{municipality}", Public),
+    r("GET", "/login/sso/{municipality}/callback", Public),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
     r("GET", "/metrics", Operator),

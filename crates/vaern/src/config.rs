@@ -47,6 +47,14 @@ pub struct Config {
     pub header_timeout_secs: u64,
     /// Connections served at once (`VAERN_MAX_CONNECTIONS`, default 1000).
     pub max_connections: usize,
+    /// Værn's address as staff's browsers reach it, e.g. `https://vaern.kommune.dk`
+    /// (`VAERN_PUBLIC_URL`); single sign-on's redirect URIs are made from it. Empty (default):
+    /// `http://` and the listen address.
+    pub public_url: String,
+    /// The municipalities whose staff log in through their own OpenID Connect provider, one
+    /// `[[oidc]]` table each (docs/operations.md). A client secret may instead come from
+    /// `VAERN_OIDC_CLIENT_SECRET_<municipality code>`.
+    pub oidc: Vec<vaern_web::oidc::OidcSettings>,
 }
 
 impl Default for Config {
@@ -66,6 +74,8 @@ impl Default for Config {
             session_hours: 8,
             header_timeout_secs: 20,
             max_connections: 1_000,
+            public_url: String::new(),
+            oidc: Vec::new(),
         }
     }
 }
@@ -94,6 +104,8 @@ impl std::fmt::Debug for Config {
             .field("session_hours", &self.session_hours)
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("max_connections", &self.max_connections)
+            .field("public_url", &self.public_url)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -167,6 +179,27 @@ impl Config {
         if let Some(token) = env("VAERN_METRICS_TOKEN") {
             config.metrics_token = token;
         }
+        if let Some(url) = env("VAERN_PUBLIC_URL") {
+            config.public_url = url;
+        }
+        for oidc in &mut config.oidc {
+            if let Some(secret) = env(&format!("VAERN_OIDC_CLIENT_SECRET_{}", oidc.municipality)) {
+                oidc.client_secret = secret;
+            }
+            if !oidc.issuer.starts_with("https://") && !oidc.issuer.starts_with("http://") {
+                anyhow::bail!(
+                    "oidc for municipality {}: issuer must be an http(s) URL, not {:?}",
+                    oidc.municipality,
+                    oidc.issuer
+                );
+            }
+            if oidc.roles.is_empty() {
+                anyhow::bail!(
+                    "oidc for municipality {}: roles must map at least one group to a role",
+                    oidc.municipality
+                );
+            }
+        }
         bounded(
             &env,
             "session_hours",
@@ -205,6 +238,15 @@ impl Config {
             &self.database_url
         } else {
             self.migrate_url.trim()
+        }
+    }
+
+    /// Værn's address for the browser: [`Config::public_url`], or the address it listens on.
+    pub fn public_url(&self, listening: std::net::SocketAddr) -> String {
+        if self.public_url.trim().is_empty() {
+            format!("http://{listening}")
+        } else {
+            self.public_url.trim().trim_end_matches('/').to_owned()
         }
     }
 
@@ -330,6 +372,53 @@ mod tests {
         );
         let env = |key: &str| (key == "VAERN_TRUSTED_PROXIES").then(|| "10.0.0.0/8".to_owned());
         assert!(Config::from_sources(&missing, env).is_err());
+    }
+
+    #[test]
+    fn a_municipalitys_oidc_login_is_read_from_the_file_with_its_secret_from_the_environment() {
+        let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vaern.toml");
+        let table = "[[oidc]]\nmunicipality = \"901\"\nissuer = \"https://login.example.dk\"\n\
+                     client_id = \"vaern\"\nroles = [{ group = \"g\", role = \"caseworker\" }]\n";
+        std::fs::write(
+            &file,
+            format!("public_url = \"https://vaern.example.dk/\"\n{table}"),
+        )
+        .unwrap();
+        let env =
+            |key: &str| (key == "VAERN_OIDC_CLIENT_SECRET_901").then(|| "hemmelig".to_owned());
+        let config = Config::from_sources(&file, env).unwrap();
+        assert_eq!(config.oidc[0].client_secret, "hemmelig");
+        assert_eq!(
+            config.public_url("127.0.0.1:8080".parse().unwrap()),
+            "https://vaern.example.dk"
+        );
+        assert!(!format!("{config:?}").contains("hemmelig"));
+        std::fs::write(
+            &file,
+            table.replace("https://login.example.dk", "login.example.dk"),
+        )
+        .unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "an issuer that is no URL"
+        );
+        std::fs::write(
+            &file,
+            table.replace("[{ group = \"g\", role = \"caseworker\" }]", "[]"),
+        )
+        .unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "no role mapping"
+        );
+        std::fs::write(&file, table.replace("caseworker", "boss")).unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "an unknown role"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -421,6 +421,8 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
             trusted_proxies: config.trusted_proxies.clone(),
             metrics_token: Some(config.metrics_token.clone()).filter(|t| !t.is_empty()),
             session_lifetime: Some(time::Duration::hours(config.session_hours.into())),
+            public_url: config.public_url(address),
+            oidc: config.oidc.clone(),
         },
         files,
     );

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use vaern_app::{AppError, auth};
 use vaern_domain::FieldErrors;
 
+use super::sso::SSO_COOKIE;
 use crate::{
     AppState,
     client_addr::{ClientAddr, Tls},
@@ -24,7 +25,7 @@ use crate::{
     policy::{SESSION_COOKIE, cookie, set_cookie},
 };
 
-const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
+pub(super) const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,12 +38,14 @@ pub fn router() -> Router<AppState> {
 struct LoginPage {
     form: FormView,
     csrf: String,
+    /// The municipalities' own logins: button text and where it starts.
+    sso: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct NextQuery {
-    next: String,
+pub(super) struct NextQuery {
+    pub next: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -55,7 +58,7 @@ struct LoginForm {
 }
 
 /// Only local paths are followed after login (no open redirect).
-fn safe_next(next: &str) -> &str {
+pub(super) fn safe_next(next: &str) -> &str {
     // A browser drops tabs and line breaks from a URL, so `/\t/host` would become `//host`:
     // control characters make the target unsafe as well as a backslash does.
     if next.starts_with('/')
@@ -69,15 +72,28 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn login_page(Tls(tls): &Tls, form: FormView, status: axum::http::StatusCode) -> Response {
+pub(super) fn login_page(
+    state: &AppState,
+    Tls(tls): &Tls,
+    form: FormView,
+    status: axum::http::StatusCode,
+) -> Response {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let csrf = URL_SAFE_NO_PAD.encode(bytes);
+    let next: String = form_urlencoded::byte_serialize(form.value("next").as_bytes()).collect();
+    let sso = state
+        .oidc
+        .buttons()
+        .into_iter()
+        .map(|(municipality, label)| (label, format!("/login/sso/{municipality}?next={next}")))
+        .collect();
     let mut response = (
         status,
         render(&LoginPage {
             form,
             csrf: csrf.clone(),
+            sso,
         }),
     )
         .into_response();
@@ -88,9 +104,13 @@ fn login_page(Tls(tls): &Tls, form: FormView, status: axum::http::StatusCode) ->
     response
 }
 
-async fn show_login(tls: Tls, Query(query): Query<NextQuery>) -> Response {
+async fn show_login(
+    State(state): State<AppState>,
+    tls: Tls,
+    Query(query): Query<NextQuery>,
+) -> Response {
     let form = FormView::new([("next", query.next)], FieldErrors::new());
-    login_page(&tls, form, axum::http::StatusCode::OK)
+    login_page(&state, &tls, form, axum::http::StatusCode::OK)
 }
 
 async fn submit_login(
@@ -112,7 +132,12 @@ async fn submit_login(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != input.csrf {
         let errors = FieldErrors::single("username", "Login-formularen er udløbet. Prøv igen.");
-        return login_page(&tls, keep(errors), axum::http::StatusCode::BAD_REQUEST);
+        return login_page(
+            &state,
+            &tls,
+            keep(errors),
+            axum::http::StatusCode::BAD_REQUEST,
+        );
     }
     match auth::login(&state.db, &input.username, &input.password, address).await {
         Ok(session) => {
@@ -130,10 +155,14 @@ async fn submit_login(
             );
             response
         }
-        Err(AppError::Invalid(errors)) => {
-            login_page(&tls, keep(errors), axum::http::StatusCode::UNAUTHORIZED)
-        }
+        Err(AppError::Invalid(errors)) => login_page(
+            &state,
+            &tls,
+            keep(errors),
+            axum::http::StatusCode::UNAUTHORIZED,
+        ),
         Err(AppError::Throttled(message)) => login_page(
+            &state,
             &tls,
             keep(FieldErrors::single("username", message)),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
@@ -152,11 +181,18 @@ async fn submit_logout(
     {
         return crate::errors::UiError(error).into_response();
     }
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", tls, Some(0)),
-    );
+    // A session from the municipality's own login ends there too, or the next click on its
+    // button would log the user straight back in.
+    let provider_logout = match cookie(&headers, SSO_COOKIE) {
+        Some(municipality) => state.oidc.logout_url(municipality).await,
+        None => None,
+    };
+    let mut response = Redirect::to(provider_logout.as_deref().unwrap_or("/login")).into_response();
+    for name in [SESSION_COOKIE, SSO_COOKIE] {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, set_cookie(name, "", tls, Some(0)));
+    }
     response
 }
 

@@ -18,6 +18,7 @@ mod municipality_settings;
 mod network;
 mod overview;
 mod plan;
+mod sso;
 mod team;
 mod views;
 
@@ -32,6 +33,7 @@ pub use admin::csv_response;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
+        .merge(sso::router())
         .merge(overview::router())
         .merge(children::router())
         .merge(case_process::router())

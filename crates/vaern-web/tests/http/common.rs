@@ -40,6 +40,15 @@ impl TestApp {
 
     /// [`Self::spawn`] with the server's connection limits set.
     pub async fn spawn_with(limits: vaern_web::ServerLimits) -> TestApp {
+        Self::spawn_configured(limits, |_, _| {}).await
+    }
+
+    /// [`Self::spawn_with`], the web settings changed by `configure`, which gets the server's
+    /// base URL too.
+    pub async fn spawn_configured(
+        limits: vaern_web::ServerLimits,
+        configure: impl FnOnce(&str, &mut WebConfig),
+    ) -> TestApp {
         let test = TestDb::new().await;
         vaern_app::demo::seed(&test.db).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -49,11 +58,13 @@ impl TestApp {
         let register = Arc::new(InMemoryRegister::default());
         // The test client stands in for a reverse proxy, so tests can log in "from" any
         // address with `X-Forwarded-For`.
-        let config = WebConfig {
+        let mut config = WebConfig {
             trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
             metrics_token: Some(METRICS_TOKEN.into()),
+            public_url: base.clone(),
             ..WebConfig::default()
         };
+        configure(&base, &mut config);
         let state =
             AppState::new(test.db.clone(), config, case_files).with_register(register.clone());
         tokio::spawn(vaern_web::serve(

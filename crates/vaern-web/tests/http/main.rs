@@ -14,5 +14,6 @@ mod network;
 mod policy;
 mod reads;
 mod server;
+mod sso;
 mod ui;
 mod walk;

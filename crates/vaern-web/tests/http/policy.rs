@@ -19,9 +19,10 @@ fn tenant_owned(path: &str) -> bool {
 
 /// Whether the walk's ids name nothing the route can act on, so 404 is a fine answer there too:
 /// its sub-case is an Afklaring (no investigation), the child has no plan, and `{key}` names
-/// neither a dimension nor a plan.
+/// neither a dimension nor a plan, and single sign-on is not set up.
 fn target_may_be_missing(path: &str) -> bool {
-    path.contains("/investigation")
+    path.starts_with("/login/sso/")
+        || path.contains("/investigation")
         || path.contains("/undersoegelse")
         || path.starts_with("/api/v1/children/{id}/plans/{")
         || path.starts_with("/boern/{id}/plan/")
@@ -134,6 +135,8 @@ fn the_routes_open_to_anyone_or_any_login_are_exactly_these() {
             "GET /login Public",
             "POST /login Public",
             "POST /logout Authenticated",
+            "GET /login/sso/{municipality} Public",
+            "GET /login/sso/{municipality}/callback Public",
             "GET /healthz Public",
             "GET /readyz Public",
             "GET /metrics Operator",

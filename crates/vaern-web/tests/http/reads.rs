@@ -17,6 +17,14 @@ use crate::{
 /// GET routes that show no child's personal data, and why.
 const NO_CHILD_DATA: &[(&str, &str)] = &[
     ("/login", "the login form"),
+    (
+        "/login/sso/{municipality}",
+        "a redirect to the identity provider",
+    ),
+    (
+        "/login/sso/{municipality}/callback",
+        "the provider's answer, then a redirect",
+    ),
     ("/healthz", "health"),
     ("/readyz", "health"),
     ("/metrics", "counters"),

@@ -118,6 +118,7 @@ pub fn concrete(path: &str, target: &Target) -> String {
         .replace("{run}", &target.run)
         .replace("{format}", "csv")
         .replace("{*path}", "app.css")
+        .replace("{municipality}", "901")
 }
 
 /// Whether a concrete path matches a route pattern (`{…}` matches one segment).
