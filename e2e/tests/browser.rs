@@ -16,8 +16,14 @@ use std::{
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element, key::Key};
 use serde_json::{Value, json};
-use vaern_testkit::TestDb;
-use vaern_web::{AppState, WebConfig};
+use vaern_testkit::{
+    TestDb,
+    oidc::{OidcProvider, ProviderOptions},
+};
+use vaern_web::{
+    AppState, WebConfig,
+    oidc::{OidcSettings, RoleMapping},
+};
 
 const AXE: &str = include_str!("../vendor/axe.min.js");
 
@@ -179,6 +185,11 @@ struct Browser {
 }
 
 async fn start() -> Browser {
+    start_configured(|_| WebConfig::default()).await
+}
+
+/// [`start`] with the web settings `configure` makes for the server's base URL.
+async fn start_configured(configure: impl FnOnce(&str) -> WebConfig) -> Browser {
     let test = TestDb::new().await;
     vaern_app::demo::seed(&test.db).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -187,7 +198,7 @@ async fn start() -> Browser {
         listener,
         AppState::new(
             test.db.clone(),
-            WebConfig::default(),
+            configure(&base),
             vaern_app::documents::CaseFiles::in_memory(),
         ),
         vaern_web::ServerLimits::default(),
@@ -1602,6 +1613,91 @@ async fn a_caseworker_simulates_the_cost_of_two_candidates_and_a_lead_approves_t
         b.text()
             .await
             .contains("Ingen indsatser venter på godkendelse")
+    );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn a_caseworker_logs_in_with_the_municipalitys_own_login_by_keyboard_and_logs_out_there_too()
+{
+    let bo = r#"{"sub":"bo","preferred_username":"bo@kommune.dk","name":"Bo Berg","groups":["vaern-raadgivere"]}"#;
+    let provider = OidcProvider::start(&[bo.to_owned()], &ProviderOptions::default()).await;
+    let b = start_configured(|base| WebConfig {
+        public_url: base.to_owned(),
+        oidc: vec![OidcSettings {
+            municipality: "901".into(),
+            label: "Log ind med Kommune 901s login".into(),
+            issuer: provider.issuer.clone(),
+            client_id: "vaern-e2e".into(),
+            client_secret: "e2e-secret".into(),
+            username_claim: "preferred_username".into(),
+            name_claim: "name".into(),
+            groups_claim: "groups".into(),
+            roles: vec![RoleMapping {
+                group: "vaern-raadgivere".into(),
+                role: vaern_domain::Role::Caseworker,
+            }],
+        }],
+        ..WebConfig::default()
+    })
+    .await;
+    b.goto("/login").await;
+    b.check_accessibility("login-med-sso").await;
+    // From the username field one Shift+Tab back is the municipality's button (Null lets go of
+    // Shift before Enter, which would open a new window).
+    let field = b.client.find(Locator::Id("username")).await.unwrap();
+    field.click().await.unwrap();
+    b.mark_page().await;
+    let back = format!(
+        "{}{}{}{}",
+        char::from(Key::Shift),
+        char::from(Key::Tab),
+        char::from(Key::Null),
+        char::from(Key::Enter)
+    );
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&back)
+        .await
+        .unwrap();
+    b.wait_for("the provider's login page", |path| {
+        path.starts_with("/oauth2/authorize")
+    })
+    .await;
+    // The provider's own page: its user field has the focus.
+    b.mark_page().await;
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("bo{}", char::from(Key::Enter)))
+        .await
+        .unwrap();
+    b.wait_for("Mit overblik", |path| path == "/").await;
+    assert_eq!(b.heading().await, "Mit overblik");
+    assert!(b.text().await.contains("Bo Berg"));
+    b.check_accessibility("mit-overblik-sso").await;
+
+    let log_out = b
+        .client
+        .find(Locator::XPath("//button[normalize-space(.)='Log af']"))
+        .await
+        .unwrap();
+    b.mark_page().await;
+    log_out
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    b.wait_for("the provider's logout", |path| {
+        path.starts_with("/oauth2/end_session")
+    })
+    .await;
+    b.goto("/").await;
+    assert!(
+        b.path().await.starts_with("/login"),
+        "Værn's session has ended"
     );
     b.finish().await;
 }
