@@ -563,14 +563,19 @@ impl Browser {
         }
     }
 
-    /// Logs in by keyboard only: type, Tab, type, Enter.
+    /// Logs in by keyboard only: type, Tab, type (Tab and the one-time code for an
+    /// administrator), Enter.
     async fn login(&self, username: &str) {
         self.goto("/login").await;
         self.check_accessibility("login").await;
         let field = self.client.find(Locator::Id("username")).await.unwrap();
         field.click().await.unwrap();
+        let code = match vaern_testkit::totp::next_code(&self._test.db, username).await {
+            Some(code) => format!("{}{code}", char::from(Key::Tab)),
+            None => String::new(),
+        };
         let keys = format!(
-            "{username}{}{}{}",
+            "{username}{}{}{code}{}",
             char::from(Key::Tab),
             vaern_app::demo::DEMO_PASSWORD,
             char::from(Key::Enter)

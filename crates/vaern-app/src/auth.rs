@@ -15,8 +15,11 @@ use vaern_store::{Db, StoreError, admin_log, auth, municipalities, users::User};
 
 use crate::{Actor, AppError};
 
+pub mod second_factor;
 pub mod sso;
 pub mod throttle;
+
+pub use second_factor::{Enrolment, OneTimeCode};
 
 use throttle::KeyKind;
 
@@ -140,11 +143,13 @@ const WRONG_LOGIN: &str = "Forkert brugernavn eller adgangskode";
 /// starts a delay for a known user the municipality's administrators see it in the
 /// administration log; the right one gives the claim back and opens the session in one
 /// transaction. Unknown usernames and deactivated users get the same message, and the same
-/// argon2id work, as a wrong password.
+/// argon2id work, as a wrong password. An administrator's account also needs a one-time code
+/// ([`second_factor`]); a missing or wrong one leaves the claim counted like a wrong password.
 pub async fn login(
     db: &Db,
     username: &str,
     password: &str,
+    code: &OneTimeCode<'_>,
     address: Option<IpAddr>,
 ) -> Result<NewSession, AppError> {
     let username = username.trim().to_lowercase();
@@ -182,9 +187,9 @@ pub async fn login(
     };
     tx.commit().await?;
 
-    let (hash, user) = match credentials {
-        Some(c) => (c.password_hash, Some(c.user)),
-        None => (dummy_hash()?, None),
+    let (hash, user, totp_secret) = match credentials {
+        Some(c) => (c.password_hash, Some(c.user), c.totp_secret),
+        None => (dummy_hash()?, None, None),
     };
     let right = verify_password(password, hash).await?;
     let user = match user {
@@ -199,6 +204,12 @@ pub async fn login(
             )));
         }
     };
+    if second_factor::required(user.role)
+        && let Err(refused) = second_factor::check(db, &user, totp_secret.as_deref(), code).await
+    {
+        report_delay(db, &user, &claimed, address).await?;
+        return Err(refused);
+    }
     let mut tx = db.auth().await?;
     for (kind, key) in &keys {
         match kind {

@@ -21,6 +21,9 @@ use crate::{AppError, auth::hash_password, today};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo-adgang-2026";
+/// The demo administrators' authenticator secret (base32), public like the password: add it to
+/// an authenticator app, or get the current code with `oathtool --totp -b <secret>`.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// A demo login for the README and the start-up banner.
 pub struct DemoLogin {
@@ -187,6 +190,10 @@ pub async fn seed(db: &Db) -> Result<(), AppError> {
                 },
             )
             .await?;
+            if crate::auth::second_factor::required(*role) {
+                // Enrolled as of step 0, so every code from now on is new to it.
+                users::accept_totp(&mut tx, user.id, DEMO_TOTP_SECRET, 0).await?;
+            }
             if *role == Role::Finance {
                 finance = Some(user.id);
             }

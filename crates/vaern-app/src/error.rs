@@ -3,6 +3,7 @@
 //! `NotFound` → 404 (also for another municipality's ids: their existence is not revealed);
 //! `Conflict` → 409 (someone else finished it first);
 //! `Forbidden` → 403; `Unauthenticated` → login page or 401; `Throttled` → 429;
+//! `Enrol` → the login form showing a new authenticator secret;
 //! `Internal` → 500 with details only in the server log.
 
 use vaern_domain::FieldErrors;
@@ -24,6 +25,10 @@ pub enum AppError {
     /// Too many failed logins; the message says when to try again.
     #[error("throttled")]
     Throttled(String),
+    /// The password was right, but the administrator has no authenticator yet: enrol this one
+    /// (the login form shows it) and log in with its first code.
+    #[error("second factor enrolment")]
+    Enrol(Box<crate::auth::Enrolment>),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -55,9 +55,15 @@ async fn the_small_country_is_complete_deterministic_and_usable() {
     );
 
     let caseworker = bench_data::username(Role::Caseworker, "101", 4);
-    auth::login(&test.db, &caseworker, vaern_app::demo::DEMO_PASSWORD, None)
-        .await
-        .unwrap();
+    auth::login(
+        &test.db,
+        &caseworker,
+        vaern_app::demo::DEMO_PASSWORD,
+        &auth::OneTimeCode::NONE,
+        None,
+    )
+    .await
+    .unwrap();
     let mine = case_numbers(&test, &caseworker).await;
     assert!(!mine.is_empty(), "a generated caseworker has cases");
     assert!(mine.iter().all(|(number, _)| number.starts_with("101-")));

@@ -1,10 +1,13 @@
-//! Logins on either database: the work done does not tell a known username from an unknown one.
+//! Logins on either database: the work done does not tell a known username from an unknown one,
+//! and an administrator's account needs a one-time code.
 
 use vaern_app::{
     AppError,
     auth::{self, counting_password_checks},
     demo::{self, DEMO_PASSWORD},
 };
+use vaern_domain::{totp, user::NewUserInput};
+use vaern_store::admin_log;
 use vaern_testkit::TestDb;
 
 /// Issue 17 (low): an unknown username used to skip argon2id, so its quick answer told that the
@@ -14,13 +17,275 @@ async fn an_unknown_username_costs_the_same_password_check_as_a_known_one() {
     let test = TestDb::new().await;
     demo::seed(&test.db).await.unwrap();
     for username in ["raadgiver901", "findes-ikke"] {
-        let (result, checks) =
-            counting_password_checks(auth::login(&test.db, username, "forkert", None)).await;
+        let (result, checks) = counting_password_checks(auth::login(
+            &test.db,
+            username,
+            "forkert",
+            &auth::OneTimeCode::NONE,
+            None,
+        ))
+        .await;
         assert!(matches!(result, Err(AppError::Invalid(_))), "{username}");
         assert_eq!(checks, 1, "{username}");
     }
-    let (result, checks) =
-        counting_password_checks(auth::login(&test.db, "raadgiver901", DEMO_PASSWORD, None)).await;
+    let (result, checks) = counting_password_checks(auth::login(
+        &test.db,
+        "raadgiver901",
+        DEMO_PASSWORD,
+        &auth::OneTimeCode::NONE,
+        None,
+    ))
+    .await;
     assert!(result.is_ok());
     assert_eq!(checks, 1);
+}
+
+fn code<'a>(code: &'a str, enrolling: &'a str) -> auth::OneTimeCode<'a> {
+    auth::OneTimeCode { code, enrolling }
+}
+
+/// The field and message a refused login names.
+fn refused_at(result: Result<auth::NewSession, AppError>) -> (String, String) {
+    match result {
+        Err(AppError::Invalid(errors)) => {
+            let e = errors.iter().next().unwrap();
+            (e.field.to_owned(), e.message.clone())
+        }
+        Err(other) => panic!("expected a refusal at a field, got {other:?}"),
+        Ok(_) => panic!("expected a refusal, got a session"),
+    }
+}
+
+fn enrolment(result: Result<auth::NewSession, AppError>) -> auth::Enrolment {
+    match result {
+        Err(AppError::Enrol(enrolment)) => *enrolment,
+        Err(other) => panic!("expected an enrolment, got {other:?}"),
+        Ok(_) => panic!("expected an enrolment, got a session"),
+    }
+}
+
+/// The code of `secret` for `step`.
+fn code_of(secret: &str, step: i64) -> String {
+    totp::code(&totp::base32_decode(secret).unwrap(), step)
+}
+
+async fn login(test: &TestDb, code: auth::OneTimeCode<'_>) -> Result<auth::NewSession, AppError> {
+    auth::login(&test.db, "admin901", DEMO_PASSWORD, &code, None).await
+}
+
+/// A code no step of the accepted window has for `secret`.
+fn wrong_code(secret: &str) -> String {
+    let bytes = totp::base32_decode(secret).unwrap();
+    let now = now_step();
+    (0..10)
+        .map(|d| d.to_string().repeat(6))
+        .find(|c| totp::matching_step(&bytes, c, now).is_none())
+        .unwrap()
+}
+
+fn now_step() -> i64 {
+    totp::step_at(vaern_store::now().unix_timestamp())
+}
+
+/// Issue 17: a local administrator's account needs a one-time code besides the password; each
+/// code is accepted once; other roles need none.
+#[tokio::test]
+async fn an_administrator_logs_in_with_a_one_time_code_used_once_and_a_caseworker_without() {
+    let test = TestDb::new().await;
+    demo::seed(&test.db).await.unwrap();
+    let (field, message) = refused_at(login(&test, auth::OneTimeCode::NONE).await);
+    assert_eq!(
+        (field.as_str(), message.as_str()),
+        ("code", "Skriv engangskoden fra din godkender-app")
+    );
+    let wrong = &wrong_code(demo::DEMO_TOTP_SECRET);
+    let (field, message) = refused_at(login(&test, code(wrong, "")).await);
+    assert_eq!(field, "code");
+    assert!(message.starts_with("Engangskoden er forkert"), "{message}");
+    let right = code_of(demo::DEMO_TOTP_SECRET, now_step());
+    let session = login(&test, code(&right, ""))
+        .await
+        .expect("the right code");
+    assert_eq!(session.actor.username, "admin901");
+    let (field, message) = refused_at(login(&test, code(&right, "")).await);
+    assert_eq!(field, "code");
+    assert!(
+        message.starts_with("Engangskoden er allerede brugt"),
+        "{message}"
+    );
+    // A caseworker's account needs no code.
+    auth::login(
+        &test.db,
+        "raadgiver901",
+        DEMO_PASSWORD,
+        &auth::OneTimeCode::NONE,
+        None,
+    )
+    .await
+    .expect("no code for a caseworker");
+}
+
+/// Wrong codes count against the login throttle as wrong passwords do: the password alone
+/// does not let anyone guess codes without limit.
+#[tokio::test]
+async fn wrong_codes_with_the_right_password_start_the_delay() {
+    let test = TestDb::new().await;
+    demo::seed(&test.db).await.unwrap();
+    let address = Some("198.51.100.9".parse().unwrap());
+    let wrong = &wrong_code(demo::DEMO_TOTP_SECRET);
+    for _ in 0..auth::throttle::PAIR.free {
+        let result = auth::login(
+            &test.db,
+            "admin901",
+            DEMO_PASSWORD,
+            &code(wrong, ""),
+            address,
+        )
+        .await;
+        assert_eq!(refused_at(result).0, "code");
+    }
+    let right = code_of(demo::DEMO_TOTP_SECRET, now_step());
+    let result = auth::login(
+        &test.db,
+        "admin901",
+        DEMO_PASSWORD,
+        &code(&right, ""),
+        address,
+    )
+    .await;
+    assert!(
+        matches!(result, Err(AppError::Throttled(_))),
+        "{:?}",
+        result.err()
+    );
+}
+
+/// An administrator without an authenticator enrols one at login: the right password shows a
+/// new secret, its first right code completes the enrolment (in the administration log), and
+/// from then on only that secret's codes count. The operator can remove it (a lost phone).
+#[tokio::test]
+async fn a_new_administrator_enrols_an_authenticator_at_login_and_the_operator_can_reset_it() {
+    let test = TestDb::new().await;
+    demo::seed(&test.db).await.unwrap();
+    let password = "en-lang-adgangskode-2";
+    vaern_app::users::create_as_operator(
+        &test.db,
+        "901",
+        &NewUserInput {
+            username: "ny.admin".into(),
+            name: "Ny Administrator".into(),
+            role: "admin".into(),
+            password: password.into(),
+            team_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let wrong_password = auth::login(
+        &test.db,
+        "ny.admin",
+        "forkert",
+        &auth::OneTimeCode::NONE,
+        None,
+    )
+    .await;
+    assert_eq!(
+        refused_at(wrong_password).0,
+        "username",
+        "no secret before the password"
+    );
+
+    let first = enrolment(
+        auth::login(
+            &test.db,
+            "ny.admin",
+            password,
+            &auth::OneTimeCode::NONE,
+            None,
+        )
+        .await,
+    );
+    assert_eq!(first.problem, None);
+    assert_eq!(
+        totp::base32_decode(&first.secret).unwrap().len(),
+        20,
+        "160 bits"
+    );
+    assert!(
+        first
+            .uri
+            .starts_with("otpauth://totp/V%C3%A6rn:ny.admin?secret="),
+        "{}",
+        first.uri
+    );
+    let wrong = &wrong_code(&first.secret);
+    let again = enrolment(
+        auth::login(
+            &test.db,
+            "ny.admin",
+            password,
+            &code(wrong, &first.secret),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(again.secret, first.secret, "the same secret is shown again");
+    assert!(again.problem.is_some());
+
+    let right = code_of(&first.secret, now_step());
+    auth::login(
+        &test.db,
+        "ny.admin",
+        password,
+        &code(&right, &first.secret),
+        None,
+    )
+    .await
+    .expect("the first right code enrols");
+    let municipality = {
+        let mut tx = test.db.global().await.unwrap();
+        vaern_store::municipalities::by_code(&mut tx, "901")
+            .await
+            .unwrap()
+            .id
+    };
+    let actions = || async {
+        let mut tx = test.db.tenant(municipality).await.unwrap();
+        admin_log::latest(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        actions()
+            .await
+            .iter()
+            .any(|a| a == admin_log::TOTP_ENROLLED)
+    );
+
+    // Another secret offered now is no enrolment: the enrolled one's code is asked for.
+    let other = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+    let next = code_of(other, now_step() + 1);
+    assert_eq!(
+        refused_at(auth::login(&test.db, "ny.admin", password, &code(&next, other), None).await).0,
+        "code"
+    );
+
+    auth::second_factor::reset(&test.db, "ny.admin")
+        .await
+        .unwrap();
+    assert!(actions().await.iter().any(|a| a == admin_log::TOTP_RESET));
+    let fresh = enrolment(
+        auth::login(
+            &test.db,
+            "ny.admin",
+            password,
+            &auth::OneTimeCode::NONE,
+            None,
+        )
+        .await,
+    );
+    assert_ne!(fresh.secret, first.secret);
 }

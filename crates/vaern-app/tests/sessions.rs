@@ -13,9 +13,15 @@ use vaern_testkit::TestDb;
 async fn logged_in() -> (TestDb, String) {
     let test = TestDb::new().await;
     demo::seed(&test.db).await.unwrap();
-    let session = auth::login(&test.db, "raadgiver901", DEMO_PASSWORD, None)
-        .await
-        .unwrap();
+    let session = auth::login(
+        &test.db,
+        "raadgiver901",
+        DEMO_PASSWORD,
+        &auth::OneTimeCode::NONE,
+        None,
+    )
+    .await
+    .unwrap();
     (test, session.session_id)
 }
 

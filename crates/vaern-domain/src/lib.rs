@@ -15,6 +15,7 @@ pub mod network;
 pub mod process;
 pub mod register;
 pub mod text;
+pub mod totp;
 pub mod user;
 pub mod validation;
 

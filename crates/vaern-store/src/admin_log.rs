@@ -11,6 +11,10 @@ pub const PAGE_SIZE: i64 = 100;
 
 /// Værn itself slowed logins to an account after failed attempts (no actor).
 pub const LOGIN_DELAYED: &str = "login_delayed";
+/// An administrator added an authenticator app (TOTP) at login.
+pub const TOTP_ENROLLED: &str = "totp_enrolled";
+/// The operator removed an administrator's authenticator (a lost phone).
+pub const TOTP_RESET: &str = "totp_reset";
 /// Single sign-on created an account the municipality's identity provider vouched for.
 pub const SSO_USER_CREATED: &str = "sso_user_created";
 /// Single sign-on gave an account the role the identity provider's groups now map to.
@@ -25,7 +29,7 @@ pub struct AdminEvent {
     pub subject_user_id: Option<UserId>,
     pub subject_name: Option<String>,
     /// `user_created`, `user_changed`, `team_created`, [`LOGIN_DELAYED`],
-    /// [`SSO_USER_CREATED`] or [`SSO_ROLE_CHANGED`].
+    /// [`SSO_USER_CREATED`], [`SSO_ROLE_CHANGED`], [`TOTP_ENROLLED`] or [`TOTP_RESET`].
     pub action: String,
     pub detail: String,
 }

@@ -10,20 +10,29 @@ use crate::{
     utc,
 };
 
-/// A user with the password hash, for verifying a login.
+/// A user with the password hash and second factor, for verifying a login.
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
+    /// The TOTP secret (base32) of an enrolled account.
+    pub totp_secret: Option<String>,
+    /// The last TOTP step a code was accepted for.
+    pub totp_last_step: Option<i64>,
 }
 
 /// Finds an active or inactive user by username, across municipalities (usernames are global).
 pub async fn credentials(tx: &mut AuthTx, username: &str) -> Result<Credentials, StoreError> {
-    let sql = format!("select {USER_COLUMNS}, u.password_hash {USER_FROM} where u.username = $1");
+    let sql = format!(
+        "select {USER_COLUMNS}, u.password_hash, u.totp_secret, u.totp_last_step {USER_FROM} \
+         where u.username = $1"
+    );
     let row: CredentialRow =
         on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(username).fetch_one(c).await?);
     Ok(Credentials {
         user: row.user.into_user()?,
         password_hash: row.password_hash,
+        totp_secret: row.totp_secret,
+        totp_last_step: row.totp_last_step,
     })
 }
 
@@ -32,6 +41,8 @@ struct CredentialRow {
     #[sqlx(flatten)]
     user: UserRow,
     password_hash: String,
+    totp_secret: Option<String>,
+    totp_last_step: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]

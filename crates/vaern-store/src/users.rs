@@ -130,6 +130,42 @@ pub async fn by_username(tx: &mut TenantTx, username: &str) -> Result<User, Stor
     row.into_user()
 }
 
+/// Accepts a TOTP code of `step` for the user: stores `secret` (enrolment) and the step, if no
+/// other secret is enrolled and no code of this or a later step was accepted before. `false`:
+/// refused (a replayed code, or a second enrolment that lost the race), nothing changed.
+pub async fn accept_totp(
+    tx: &mut TenantTx,
+    id: UserId,
+    secret: &str,
+    step: i64,
+) -> Result<bool, StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => sqlx::query(
+            "update users set totp_secret = $3, totp_last_step = $4 \
+             where municipality_id = $1 and id = $2 \
+             and (totp_secret is null or totp_secret = $3) \
+             and (totp_last_step is null or totp_last_step < $4)",
+        )
+        .bind(municipality).bind(id).bind(secret).bind(step)
+        .execute(c).await?.rows_affected());
+    Ok(changed == 1)
+}
+
+/// Forgets the user's authenticator (a lost phone): the next login enrols a new one.
+pub async fn reset_totp(tx: &mut TenantTx, id: UserId) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    let changed = on!(&mut tx.tx, c => sqlx::query(
+            "update users set totp_secret = null, totp_last_step = null, updated_at = $3 \
+             where municipality_id = $1 and id = $2",
+        )
+        .bind(municipality).bind(id).bind(now())
+        .execute(c).await?.rows_affected());
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// All users of the municipality, by name.
 pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, StoreError> {
     let municipality = tx.municipality();

@@ -86,6 +86,11 @@ fn status_and_title(error: &AppError) -> (StatusCode, &'static str, String) {
         ),
         AppError::Conflict(message) => (StatusCode::CONFLICT, "Ændret af en anden", message.clone()),
         AppError::Throttled(message) => (StatusCode::TOO_MANY_REQUESTS, "For mange forsøg", message.clone()),
+        AppError::Enrol(_) => (
+            StatusCode::UNAUTHORIZED,
+            "Tilføj en godkender-app",
+            "Administratorer logger ind med adgangskode og engangskode fra en godkender-app.".into(),
+        ),
         AppError::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "Der opstod en fejl",

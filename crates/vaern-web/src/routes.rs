@@ -664,9 +664,22 @@ mod tests {
     #[tokio::test]
     async fn the_router_answers_exactly_the_declared_methods_of_every_declared_path() {
         let test = vaern_testkit::TestDb::new().await;
+        // A municipality with a login of its own at a provider that is not there: its pages
+        // then answer (502, 400) instead of 404, as a municipality without one does.
+        let sso: crate::oidc::OidcSettings = toml::from_str(&format!(
+            "municipality = \"{}\"\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"c\"\n\
+             roles = [{{ group = \"g\", role = \"caseworker\" }}]",
+            concrete("{id}").trim_start_matches('/')
+        ))
+        .unwrap();
+        let config = crate::WebConfig {
+            oidc: vec![sso],
+            public_url: "http://127.0.0.1:8080".into(),
+            ..Default::default()
+        };
         let state = crate::AppState::new(
             test.db.clone(),
-            crate::WebConfig::default(),
+            config,
             vaern_app::documents::CaseFiles::in_memory(),
         );
         let router = crate::guarded()

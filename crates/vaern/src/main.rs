@@ -136,6 +136,12 @@ enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Remove an administrator's authenticator app (a lost phone); their next login with their
+    /// password adds a new one.
+    ResetTotp {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -248,6 +254,19 @@ async fn main() -> anyhow::Result<()> {
                 "Brugeren {} ({}) er oprettet i kommune {municipality}",
                 user.username,
                 user.role.label()
+            );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetTotp { username },
+        } => {
+            let db = open(&config).await?;
+            let user = vaern_app::auth::second_factor::reset(&db, &username)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Godkender-appen for {} er fjernet; næste login tilføjer en ny",
+                user.username
             );
             Ok(())
         }
@@ -377,6 +396,12 @@ fn print_logins() {
             login.municipality
         );
     }
+    println!(
+        "Administratorer skriver også en engangskode: læg nøglen {} i en godkender-app, \
+         eller brug `oathtool --totp -b {}`.",
+        demo::DEMO_TOTP_SECRET,
+        demo::DEMO_TOTP_SECRET
+    );
 }
 
 async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {

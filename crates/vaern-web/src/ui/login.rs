@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
 struct LoginPage {
     form: FormView,
     csrf: String,
+    /// An administrator's authenticator to add, after a right password.
+    enrolment: Option<auth::Enrolment>,
     /// The municipalities' own logins: button text and where it starts.
     sso: Vec<(String, String)>,
 }
@@ -53,6 +55,10 @@ pub(super) struct NextQuery {
 struct LoginForm {
     username: String,
     password: String,
+    /// The one-time code of an administrator's authenticator.
+    code: String,
+    /// The secret being enrolled (shown by the form after a right password).
+    enrolling: String,
     csrf: String,
     next: String,
 }
@@ -74,8 +80,18 @@ pub(super) fn safe_next(next: &str) -> &str {
 
 pub(super) fn login_page(
     state: &AppState,
+    tls: &Tls,
+    form: FormView,
+    status: axum::http::StatusCode,
+) -> Response {
+    enrolment_page(state, tls, form, None, status)
+}
+
+fn enrolment_page(
+    state: &AppState,
     Tls(tls): &Tls,
     form: FormView,
+    enrolment: Option<auth::Enrolment>,
     status: axum::http::StatusCode,
 ) -> Response {
     let mut bytes = [0u8; 32];
@@ -93,6 +109,7 @@ pub(super) fn login_page(
         render(&LoginPage {
             form,
             csrf: csrf.clone(),
+            enrolment,
             sso,
         }),
     )
@@ -139,7 +156,11 @@ async fn submit_login(
             axum::http::StatusCode::BAD_REQUEST,
         );
     }
-    match auth::login(&state.db, &input.username, &input.password, address).await {
+    let code = auth::OneTimeCode {
+        code: &input.code,
+        enrolling: &input.enrolling,
+    };
+    match auth::login(&state.db, &input.username, &input.password, &code, address).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, "login");
             let mut response = Redirect::to(safe_next(&input.next)).into_response();
@@ -161,6 +182,19 @@ async fn submit_login(
             keep(errors),
             axum::http::StatusCode::UNAUTHORIZED,
         ),
+        Err(AppError::Enrol(enrolment)) => {
+            let errors = match enrolment.problem {
+                Some(problem) => FieldErrors::single("code", problem),
+                None => FieldErrors::new(),
+            };
+            enrolment_page(
+                &state,
+                &tls,
+                keep(errors),
+                Some(*enrolment),
+                axum::http::StatusCode::UNAUTHORIZED,
+            )
+        }
         Err(AppError::Throttled(message)) => login_page(
             &state,
             &tls,

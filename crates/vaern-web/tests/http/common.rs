@@ -157,12 +157,17 @@ impl TestApp {
             .await
             .unwrap();
         let csrf = hidden_csrf(&form).unwrap();
+        // An administrator's authenticator gives the code (the field is empty for others).
+        let code = vaern_testkit::totp::next_code(&self.test.db, username)
+            .await
+            .unwrap_or_default();
         client
             .post(self.url("/login"))
             .header("x-forwarded-for", address)
             .form(&[
                 ("username", username),
                 ("password", password),
+                ("code", &code),
                 ("csrf", &csrf),
                 ("next", "/"),
             ])
