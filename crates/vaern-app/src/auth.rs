@@ -187,9 +187,9 @@ pub async fn login(
     };
     tx.commit().await?;
 
-    let (hash, user, totp_secret) = match credentials {
-        Some(c) => (c.password_hash, Some(c.user), c.totp_secret),
-        None => (dummy_hash()?, None, None),
+    let (hash, user, totp_secret, local_login) = match credentials {
+        Some(c) => (c.password_hash, Some(c.user), c.totp_secret, c.local_login),
+        None => (dummy_hash()?, None, None, true),
     };
     let right = verify_password(password, hash).await?;
     let user = match user {
@@ -204,6 +204,13 @@ pub async fn login(
             )));
         }
     };
+    // Told only to someone who knew the password: it says nothing about the account to others.
+    if !local_login {
+        return Err(AppError::Invalid(vaern_domain::FieldErrors::single(
+            "username",
+            "Kommunen har slået login med adgangskode fra. Log ind med kommunens eget login.",
+        )));
+    }
     if second_factor::required(user.role)
         && let Err(refused) = second_factor::check(db, &user, totp_secret.as_deref(), code).await
     {

@@ -369,3 +369,75 @@ pub async fn create_team(
     tx.commit().await?;
     Ok(team)
 }
+
+/// Whether the administrator's municipality allows login with local passwords.
+pub async fn local_login(db: &Db, actor: &Actor) -> Result<bool, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    let mut tx = db.tenant_read(actor.municipality_id).await?;
+    let allowed = municipalities::local_login(&mut tx).await?;
+    tx.commit().await?;
+    Ok(allowed)
+}
+
+/// Allows or refuses login with local passwords in the administrator's municipality (the demo
+/// and break-glass accounts use them). Refusing them needs the municipality's own login to be
+/// set up (`has_own_login`), or nobody could log in; the operator's
+/// [`set_local_login_as_operator`] can always turn them back on.
+pub async fn set_local_login(
+    db: &Db,
+    actor: &Actor,
+    allowed: bool,
+    has_own_login: bool,
+) -> Result<(), AppError> {
+    actor.require(Capability::ManageUsers)?;
+    if !allowed && !has_own_login {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "local_login",
+            "Kommunen har ikke sit eget login sat op i Værn. Slå ikke adgangskoder fra, før driften har sat det op.",
+        )));
+    }
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    record_local_login(&mut tx, Some(actor.user_id), allowed).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_local_login`] by the operator's `vaern municipality local-login` (the way back in when
+/// the municipality's own login fails).
+pub async fn set_local_login_as_operator(
+    db: &Db,
+    municipality_code: &str,
+    allowed: bool,
+) -> Result<(), AppError> {
+    let mut global = db.global_read().await?;
+    let municipality = match municipalities::by_code(&mut global, municipality_code).await {
+        Ok(m) => m,
+        Err(StoreError::NotFound) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "municipality",
+                format!("Der findes ingen kommune med koden {municipality_code}"),
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    global.commit().await?;
+    let mut tx = db.tenant(municipality.id).await?;
+    record_local_login(&mut tx, None, allowed).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_local_login(
+    tx: &mut TenantTx,
+    actor: Option<UserId>,
+    allowed: bool,
+) -> Result<(), AppError> {
+    municipalities::set_local_login(tx, allowed).await?;
+    let detail = if allowed {
+        "Login med adgangskode er slået til"
+    } else {
+        "Login med adgangskode er slået fra; medarbejderne logger ind med kommunens eget login"
+    };
+    admin_log::record(tx, actor, None, admin_log::LOCAL_LOGIN_CHANGED, detail).await?;
+    Ok(())
+}

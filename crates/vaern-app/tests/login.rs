@@ -289,3 +289,92 @@ async fn a_new_administrator_enrols_an_authenticator_at_login_and_the_operator_c
     );
     assert_ne!(fresh.secret, first.secret);
 }
+
+/// Issue 17: a municipality that logs its staff in through its own provider can switch local
+/// passwords off; only once it has one (or nobody could log in), and the operator can always
+/// switch them back on.
+#[tokio::test]
+async fn a_municipality_with_its_own_login_switches_local_passwords_off_and_the_operator_back_on() {
+    let test = TestDb::new().await;
+    demo::seed(&test.db).await.unwrap();
+    let caseworker = |password: &'static str| {
+        auth::login(
+            &test.db,
+            "raadgiver901",
+            password,
+            &auth::OneTimeCode::NONE,
+            None,
+        )
+    };
+    let admin = login(
+        &test,
+        code(
+            &vaern_testkit::totp::next_code(&test.db, "admin901")
+                .await
+                .unwrap(),
+            "",
+        ),
+    )
+    .await
+    .unwrap()
+    .actor;
+    let without = vaern_app::users::set_local_login(&test.db, &admin, false, false).await;
+    match without {
+        Err(AppError::Invalid(errors)) => {
+            assert_eq!(errors.iter().next().unwrap().field, "local_login")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(
+        vaern_app::users::local_login(&test.db, &admin)
+            .await
+            .unwrap()
+    );
+
+    vaern_app::users::set_local_login(&test.db, &admin, false, true)
+        .await
+        .unwrap();
+    assert!(
+        !vaern_app::users::local_login(&test.db, &admin)
+            .await
+            .unwrap()
+    );
+    let (field, message) = refused_at(caseworker(DEMO_PASSWORD).await);
+    assert_eq!(field, "username");
+    assert!(
+        message.contains("slået login med adgangskode fra"),
+        "{message}"
+    );
+    let (_, message) = refused_at(caseworker("forkert").await);
+    assert_eq!(
+        message, "Forkert brugernavn eller adgangskode",
+        "a wrong password learns nothing"
+    );
+    // The other municipality is not affected.
+    auth::login(
+        &test.db,
+        "raadgiver902",
+        DEMO_PASSWORD,
+        &auth::OneTimeCode::NONE,
+        None,
+    )
+    .await
+    .expect("902 still allows passwords");
+
+    vaern_app::users::set_local_login_as_operator(&test.db, "901", true)
+        .await
+        .unwrap();
+    caseworker(DEMO_PASSWORD)
+        .await
+        .expect("passwords are back on");
+    let mut tx = test.db.tenant(admin.municipality_id).await.unwrap();
+    let changes = admin_log::latest(&mut tx).await.unwrap();
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|e| e.action == admin_log::LOCAL_LOGIN_CHANGED)
+            .count(),
+        2,
+        "both changes are in the administration log"
+    );
+}

@@ -15,6 +15,8 @@ pub const LOGIN_DELAYED: &str = "login_delayed";
 pub const TOTP_ENROLLED: &str = "totp_enrolled";
 /// The operator removed an administrator's authenticator (a lost phone).
 pub const TOTP_RESET: &str = "totp_reset";
+/// An administrator (or the operator) allowed or refused login with local passwords.
+pub const LOCAL_LOGIN_CHANGED: &str = "local_login_changed";
 /// Single sign-on created an account the municipality's identity provider vouched for.
 pub const SSO_USER_CREATED: &str = "sso_user_created";
 /// Single sign-on gave an account the role the identity provider's groups now map to.
@@ -29,7 +31,8 @@ pub struct AdminEvent {
     pub subject_user_id: Option<UserId>,
     pub subject_name: Option<String>,
     /// `user_created`, `user_changed`, `team_created`, [`LOGIN_DELAYED`],
-    /// [`SSO_USER_CREATED`], [`SSO_ROLE_CHANGED`], [`TOTP_ENROLLED`] or [`TOTP_RESET`].
+    /// [`SSO_USER_CREATED`], [`SSO_ROLE_CHANGED`], [`TOTP_ENROLLED`], [`TOTP_RESET`] or
+    /// [`LOCAL_LOGIN_CHANGED`].
     pub action: String,
     pub detail: String,
 }

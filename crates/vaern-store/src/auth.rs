@@ -18,13 +18,16 @@ pub struct Credentials {
     pub totp_secret: Option<String>,
     /// The last TOTP step a code was accepted for.
     pub totp_last_step: Option<i64>,
+    /// Whether the user's municipality allows login with a local password.
+    pub local_login: bool,
 }
 
 /// Finds an active or inactive user by username, across municipalities (usernames are global).
 pub async fn credentials(tx: &mut AuthTx, username: &str) -> Result<Credentials, StoreError> {
     let sql = format!(
-        "select {USER_COLUMNS}, u.password_hash, u.totp_secret, u.totp_last_step {USER_FROM} \
-         where u.username = $1"
+        "select {USER_COLUMNS}, u.password_hash, u.totp_secret, u.totp_last_step, \
+         (select m.local_login from municipalities m where m.id = u.municipality_id) as local_login \
+         {USER_FROM} where u.username = $1"
     );
     let row: CredentialRow =
         on!(&mut tx.tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(username).fetch_one(c).await?);
@@ -33,6 +36,7 @@ pub async fn credentials(tx: &mut AuthTx, username: &str) -> Result<Credentials,
         password_hash: row.password_hash,
         totp_secret: row.totp_secret,
         totp_last_step: row.totp_last_step,
+        local_login: row.local_login,
     })
 }
 
@@ -43,6 +47,7 @@ struct CredentialRow {
     password_hash: String,
     totp_secret: Option<String>,
     totp_last_step: Option<i64>,
+    local_login: bool,
 }
 
 #[derive(sqlx::FromRow)]

@@ -52,6 +52,23 @@ pub async fn list(tx: &mut GlobalTx) -> Result<Vec<Municipality>, StoreError> {
     Ok(on!(&mut tx.tx, c => sqlx::query_as(sql).fetch_all(c).await?))
 }
 
+/// Whether the transaction's municipality allows login with a local password.
+pub async fn local_login(tx: &mut TenantTx) -> Result<bool, StoreError> {
+    let municipality = tx.municipality();
+    let sql = "select local_login from municipalities where id = $1";
+    Ok(on!(&mut tx.tx, c => sqlx::query_scalar(sql).bind(municipality).fetch_one(c).await?))
+}
+
+/// Allows or refuses login with a local password in the transaction's municipality.
+pub async fn set_local_login(tx: &mut TenantTx, allowed: bool) -> Result<(), StoreError> {
+    let municipality = tx.municipality();
+    on!(&mut tx.tx, c => {
+        sqlx::query("update municipalities set local_login = $2 where id = $1")
+            .bind(municipality).bind(allowed).execute(c).await?;
+    });
+    Ok(())
+}
+
 /// Creates a team in the transaction's municipality.
 pub async fn create_team(tx: &mut TenantTx, name: &str) -> Result<Team, StoreError> {
     let id = TeamId::new();

@@ -269,6 +269,7 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     r("GET", "/admin/brugere", Needs(ManageUsers)),
     r("POST", "/admin/brugere", Needs(ManageUsers)),
+    r("POST", "/admin/brugere/lokalt-login", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}/godkend", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}/afvis", Needs(ManageUsers)),

@@ -115,6 +115,14 @@ enum MunicipalityCommand {
         #[arg(long)]
         name: String,
     },
+    /// Allow (`--allowed true`) or refuse (`--allowed false`) login with local passwords in a
+    /// municipality: the way back in when its own login fails.
+    LocalLogin {
+        #[arg(long)]
+        code: String,
+        #[arg(long, action = clap::ArgAction::Set)]
+        allowed: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -254,6 +262,19 @@ async fn main() -> anyhow::Result<()> {
                 "Brugeren {} ({}) er oprettet i kommune {municipality}",
                 user.username,
                 user.role.label()
+            );
+            Ok(())
+        }
+        Command::Municipality {
+            command: MunicipalityCommand::LocalLogin { code, allowed },
+        } => {
+            let db = open(&config).await?;
+            vaern_app::users::set_local_login_as_operator(&db, &code, allowed)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Login med adgangskode er slået {} i kommune {code}",
+                if allowed { "til" } else { "fra" }
             );
             Ok(())
         }

@@ -132,6 +132,66 @@ async fn an_operator_sets_up_a_municipality_a_user_and_a_token() {
         !ok && err.contains("Der findes ingen aktiv bruger"),
         "{err}"
     );
+
+    // Ole lost the phone with his authenticator: the operator removes it, and his next login
+    // with the password enrols a new one.
+    let (ok, out, err) = vaern(url, &["user", "reset-totp", "--username", "ole"]);
+    assert!(
+        ok && out.contains("Godkender-appen for ole er fjernet"),
+        "{out}{err}"
+    );
+    let login = vaern_app::auth::login(
+        &test.db,
+        "ole",
+        "et-langt-kodeord",
+        &vaern_app::auth::OneTimeCode::NONE,
+        None,
+    )
+    .await;
+    assert!(
+        matches!(login, Err(vaern_app::AppError::Enrol(_))),
+        "{:?}",
+        login.err()
+    );
+    let (ok, _, err) = vaern(url, &["user", "reset-totp", "--username", "findes.ikke"]);
+    assert!(!ok && err.contains("Der findes ingen bruger"), "{err}");
+
+    // The operator's way back in when a municipality's own login fails.
+    let local = |code: &str, allowed: &str| {
+        vaern(
+            url,
+            &[
+                "municipality",
+                "local-login",
+                "--code",
+                code,
+                "--allowed",
+                allowed,
+            ],
+        )
+    };
+    let (ok, out, err) = local("101", "false");
+    assert!(ok && out.contains("slået fra i kommune 101"), "{out}{err}");
+    let refused = vaern_app::auth::login(
+        &test.db,
+        "ole",
+        "et-langt-kodeord",
+        &vaern_app::auth::OneTimeCode::NONE,
+        None,
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(vaern_app::AppError::Invalid(e)) if e.iter().any(|e| e.message.contains("slået login med adgangskode fra"))),
+        "{:?}",
+        refused.err()
+    );
+    let (ok, out, err) = local("101", "true");
+    assert!(ok && out.contains("slået til i kommune 101"), "{out}{err}");
+    let (ok, _, err) = local("999", "true");
+    assert!(
+        !ok && err.contains("Der findes ingen kommune med koden 999"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -140,6 +200,10 @@ async fn demo_data_goes_only_into_an_empty_database() {
     let (ok, out, err) = vaern(&test.url, &["demo"]);
     assert!(ok, "{err}");
     assert!(out.contains("raadgiver901") && out.contains("admin902"));
+    assert!(
+        out.contains(vaern_app::demo::DEMO_TOTP_SECRET),
+        "the demo administrators' authenticator secret is printed: {out}"
+    );
     let (ok, _, err) = vaern(&test.url, &["demo"]);
     assert!(!ok && err.contains("allerede data"), "{err}");
 }

@@ -27,6 +27,7 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .declared("/admin/brugere", get(list_users).post(create_user))
+        .declared("/admin/brugere/lokalt-login", post(set_local_login))
         .declared("/admin/brugere/{id}", post(update_user))
         .declared("/admin/brugere/{id}/godkend", post(approve_user))
         .declared("/admin/brugere/{id}/afvis", post(reject_user))
@@ -67,6 +68,10 @@ struct UsersPage {
     teams: Vec<Choice>,
     roles: Vec<Choice>,
     changes: Vec<ChangeRow>,
+    /// Whether staff may log in with local passwords.
+    local_login: bool,
+    /// Whether the municipality has a login of its own here.
+    own_login: bool,
 }
 
 struct ChangeRow {
@@ -89,6 +94,7 @@ async fn users_page(
 ) -> Result<UsersPage, UiError> {
     let (all, teams) = users::list(&state.db, &page.actor).await?;
     let changes = users::changes(&state.db, &page.actor).await?;
+    let local_login = users::local_login(&state.db, &page.actor).await?;
     let name_of = |id| {
         all.iter()
             .find(|u| u.id == id)
@@ -115,17 +121,13 @@ async fn users_page(
             .into_iter()
             .map(|e| ChangeRow {
                 at: format_datetime(e.at),
-                actor: e.actor_name.unwrap_or_else(|| {
-                    if e.action == vaern_store::admin_log::LOGIN_DELAYED {
-                        "Værn (login-forsinkelse)".into()
-                    } else {
-                        "Driftsoperatør (kommandolinje)".into()
-                    }
-                }),
+                actor: e.actor_name.unwrap_or_else(|| done_by(&e.action).into()),
                 detail: e.detail,
             })
             .collect(),
         layout: page.layout("Brugere og teams"),
+        local_login,
+        own_login: state.oidc.has(&page.actor.municipality_code),
         notice,
         form,
         users: all
@@ -151,6 +153,16 @@ async fn users_page(
     })
 }
 
+/// Who made a change no user made: Værn itself, the municipality's login, or the operator.
+fn done_by(action: &str) -> &'static str {
+    use vaern_store::admin_log::{LOGIN_DELAYED, SSO_ROLE_CHANGED, SSO_USER_CREATED};
+    match action {
+        LOGIN_DELAYED => "Værn (login-forsinkelse)",
+        SSO_USER_CREATED | SSO_ROLE_CHANGED => "Kommunens login",
+        _ => "Driftsoperatør (kommandolinje)",
+    }
+}
+
 fn notice(code: &str) -> Option<String> {
     match code {
         "oprettet" => Some("Brugeren er oprettet.".into()),
@@ -167,6 +179,11 @@ fn notice(code: &str) -> Option<String> {
         "afvist" => Some("Anmodningen er afvist; brugeren har den adgang, den havde.".into()),
         "gemt" => Some("Ændringen er gemt.".into()),
         "team" => Some("Teamet er oprettet.".into()),
+        "adgangskode-til" => Some("Login med adgangskode er slået til.".into()),
+        "adgangskode-fra" => Some(
+            "Login med adgangskode er slået fra; medarbejderne logger ind med kommunens eget login."
+                .into(),
+        ),
         _ => None,
     }
 }
@@ -213,6 +230,32 @@ async fn create_user(
             );
             rerender(&state, &page, form).await
         }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LocalLoginForm {
+    allowed: bool,
+}
+
+async fn set_local_login(
+    State(state): State<AppState>,
+    page: Page,
+    UiForm(input): UiForm<LocalLoginForm>,
+) -> Result<Response, UiError> {
+    let own_login = state.oidc.has(&page.actor.municipality_code);
+    match users::set_local_login(&state.db, &page.actor, input.allowed, own_login).await {
+        Ok(()) => {
+            let notice = if input.allowed {
+                "adgangskode-til"
+            } else {
+                "adgangskode-fra"
+            };
+            Ok(Redirect::to(&format!("/admin/brugere?besked={notice}")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => rerender(&state, &page, FormView::new([], errors)).await,
         Err(other) => Err(other.into()),
     }
 }

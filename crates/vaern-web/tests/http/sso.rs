@@ -543,3 +543,64 @@ async fn logging_out_ends_the_providers_session_too_and_an_unreachable_provider_
         .unwrap();
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_administrator_switches_local_passwords_off_once_the_municipality_has_its_own_login() {
+    let switch = |client: &Client, app: &TestApp, csrf: &str, allowed: &str| {
+        client
+            .post(app.url("/admin/brugere/lokalt-login"))
+            .form(&[("csrf", csrf), ("allowed", allowed)])
+            .send()
+    };
+    // Without a login of its own the municipality would lock itself out: refused at the field.
+    let plain = TestApp::spawn().await;
+    let (admin, csrf) = plain.login("admin901").await;
+    let refused = switch(&admin, &plain, &csrf, "false").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"#local_login\">Kommunen har ikke sit eget login")
+    );
+
+    let provider = OidcProvider::start(&directory(), &ProviderOptions::default()).await;
+    let app = app_with(&provider.issuer).await;
+    let (admin, csrf) = app.login("admin901").await;
+    let page = admin
+        .get(app.url("/admin/brugere"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Slå login med adgangskode fra"));
+    let done = switch(&admin, &app, &csrf, "false").await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), "/admin/brugere?besked=adgangskode-fra");
+    let password = app
+        .submit_login(&app.anonymous(), "raadgiver901", crate::common::PASSWORD)
+        .await;
+    assert_eq!(password, StatusCode::UNAUTHORIZED, "passwords are off");
+    let (_, answer) = through_provider(&app, &browser(), "bo").await;
+    assert_eq!(
+        answer.status(),
+        StatusCode::SEE_OTHER,
+        "the municipality's own login works"
+    );
+    let page = admin
+        .get(app.url("/admin/brugere"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Slå login med adgangskode til"));
+    assert!(
+        page.contains("Kommunens login</td>"),
+        "the account the login created is in the log"
+    );
+}
