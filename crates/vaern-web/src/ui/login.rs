@@ -170,10 +170,10 @@ async fn submit_login(
                 header::SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &session.session_id, secure, None),
             );
-            cookies.append(
-                header::SET_COOKIE,
-                set_cookie(LOGIN_CSRF_COOKIE, "", secure, Some(0)),
-            );
+            // A password session is no provider's: logout must not send it there.
+            for name in [LOGIN_CSRF_COOKIE, SSO_COOKIE] {
+                cookies.append(header::SET_COOKIE, set_cookie(name, "", secure, Some(0)));
+            }
             response
         }
         Err(AppError::Invalid(errors)) => login_page(

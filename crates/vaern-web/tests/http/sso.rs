@@ -470,6 +470,19 @@ async fn a_forged_id_token_or_one_for_another_client_is_refused() {
     }
 }
 
+/// Presses «Log af» on Mit overblik.
+async fn log_out(app: &TestApp, browser: &Client) -> reqwest::Response {
+    let page = browser.get(app.url("/")).send().await.unwrap();
+    let csrf = crate::common::hidden_csrf(&page.text().await.unwrap()).unwrap();
+    let form = [("csrf", csrf)];
+    browser
+        .post(app.url("/logout"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn logging_out_ends_the_providers_session_too_and_an_unreachable_provider_is_explained() {
     let provider = OidcProvider::start(&directory(), &ProviderOptions::default()).await;
@@ -477,15 +490,6 @@ async fn logging_out_ends_the_providers_session_too_and_an_unreachable_provider_
     let browser = browser();
     let (_, answer) = through_provider(&app, &browser, "bo").await;
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
-    let page = browser
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::common::hidden_csrf(&page).unwrap();
     let csp = browser.get(app.url("/")).send().await.unwrap();
     let policy = csp.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
@@ -495,12 +499,7 @@ async fn logging_out_ends_the_providers_session_too_and_an_unreachable_provider_
         policy.contains(&format!("form-action 'self' {}", provider.issuer)),
         "the logout form may go on to the provider: {policy}"
     );
-    let out = browser
-        .post(app.url("/logout"))
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let out = log_out(&app, &browser).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let end = reqwest::Url::parse(&location(&out)).unwrap();
     assert_eq!(
@@ -516,6 +515,13 @@ async fn logging_out_ends_the_providers_session_too_and_an_unreachable_provider_
         StatusCode::SEE_OTHER,
         "Værn's session has ended"
     );
+
+    // A password login in the same browser afterwards is no provider's: its logout stays here.
+    let status = app
+        .submit_login(&browser, "raadgiver901", crate::common::PASSWORD)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&log_out(&app, &browser).await), "/login");
 
     // A provider that does not answer: the user is told, not shown a server error.
     let port = provider.port;
