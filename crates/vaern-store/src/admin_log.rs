@@ -13,7 +13,8 @@ pub const PAGE_SIZE: i64 = 100;
 pub const LOGIN_DELAYED: &str = "login_delayed";
 /// An administrator added an authenticator app (TOTP) at login.
 pub const TOTP_ENROLLED: &str = "totp_enrolled";
-/// The operator removed an administrator's authenticator (a lost phone).
+/// Another administrator or the operator removed an administrator's authenticator (a lost
+/// phone).
 pub const TOTP_RESET: &str = "totp_reset";
 /// An administrator (or the operator) allowed or refused login with local passwords.
 pub const LOCAL_LOGIN_CHANGED: &str = "local_login_changed";

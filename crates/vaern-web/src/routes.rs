@@ -273,6 +273,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/admin/brugere/{id}", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}/godkend", Needs(ManageUsers)),
     r("POST", "/admin/brugere/{id}/afvis", Needs(ManageUsers)),
+    r(
+        "POST",
+        "/admin/brugere/{id}/godkender-app",
+        Needs(ManageUsers),
+    ),
     r("POST", "/admin/teams", Needs(ManageUsers)),
     r("GET", "/admin/frister", Needs(ManageMunicipality)),
     r(

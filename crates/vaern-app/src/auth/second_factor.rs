@@ -6,9 +6,9 @@
 
 use rand::RngCore;
 use vaern_domain::{Capability, FieldErrors, Role, totp};
-use vaern_store::{Db, admin_log, users, users::User};
+use vaern_store::{Db, UserId, admin_log, users, users::User};
 
-use crate::AppError;
+use crate::{Actor, AppError};
 
 /// The one-time code typed with the password, and during enrolment the secret the form showed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -123,6 +123,36 @@ pub async fn check(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Removes another administrator's authenticator (a lost phone), by an administrator of the
+/// same municipality: the owner's next login with their password enrols a new one. Nobody
+/// resets their own, since a second factor an account can remove by itself protects nothing.
+pub async fn reset_by(db: &Db, actor: &Actor, id: UserId) -> Result<User, AppError> {
+    actor.require(Capability::ManageUsers)?;
+    if actor.user_id == id {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "users",
+            "Du kan ikke nulstille din egen godkender-app. Bed en anden administrator eller driften om det.",
+        )));
+    }
+    let mut tx = db.tenant(actor.municipality_id).await?;
+    let user = users::get(&mut tx, id).await?;
+    users::reset_totp(&mut tx, user.id).await?;
+    let detail = format!(
+        "Fjernede godkender-appen for {} ({}); næste login tilføjer en ny",
+        user.name, user.username
+    );
+    admin_log::record(
+        &mut tx,
+        Some(actor.user_id),
+        Some(user.id),
+        admin_log::TOTP_RESET,
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// Removes `username`'s authenticator, for the operator's `vaern user reset-totp` when an

@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .declared("/admin/brugere/{id}", post(update_user))
         .declared("/admin/brugere/{id}/godkend", post(approve_user))
         .declared("/admin/brugere/{id}/afvis", post(reject_user))
+        .declared(
+            "/admin/brugere/{id}/godkender-app",
+            post(reset_second_factor),
+        )
         .declared("/admin/teams", post(create_team))
         .declared("/admin/adgangslog", get(show_access_log))
         .declared("/admin/adgangslog.csv", get(export_access_log))
@@ -44,6 +48,8 @@ struct UserRow {
     team_id: String,
     active: bool,
     pending: bool,
+    /// Another administrator's account, whose authenticator the viewer may reset.
+    resettable_second_factor: bool,
 }
 
 /// An account waiting for a second administrator.
@@ -140,6 +146,8 @@ async fn users_page(
                 team_id: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
                 active: u.active,
                 pending: u.pending.is_some(),
+                resettable_second_factor: vaern_app::auth::second_factor::required(u.role)
+                    && u.id != page.actor.user_id,
             })
             .collect(),
         teams: teams
@@ -179,6 +187,9 @@ fn notice(code: &str) -> Option<String> {
         "afvist" => Some("Anmodningen er afvist; brugeren har den adgang, den havde.".into()),
         "gemt" => Some("Ændringen er gemt.".into()),
         "team" => Some("Teamet er oprettet.".into()),
+        "godkender-app" => Some(
+            "Godkender-appen er fjernet; brugeren tilføjer en ny ved næste login.".into(),
+        ),
         "adgangskode-til" => Some("Login med adgangskode er slået til.".into()),
         "adgangskode-fra" => Some(
             "Login med adgangskode er slået fra; medarbejderne logger ind med kommunens eget login."
@@ -307,6 +318,16 @@ async fn reject_user(
         "afvist",
     )
     .await
+}
+
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let result =
+        vaern_app::auth::second_factor::reset_by(&state.db, &page.actor, parse_id(&id)?).await;
+    answer_request(&state, &page, result, "godkender-app").await
 }
 
 async fn answer_request(

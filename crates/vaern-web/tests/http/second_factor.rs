@@ -98,3 +98,65 @@ async fn a_new_administrator_enrols_an_authenticator_in_the_login_form() {
     let overview = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(overview.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn another_administrator_resets_a_lost_authenticator_and_nobody_their_own() {
+    let app = TestApp::spawn().await;
+    let municipality = app.municipality("901").await;
+    let id_of = |username: &'static str| {
+        let db = app.test.db.clone();
+        async move {
+            let mut tx = db.tenant(municipality).await.unwrap();
+            vaern_store::users::by_username(&mut tx, username)
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let (client, csrf) = app.login("admin901").await;
+    let lene_id = id_of("admin901").await;
+    let page = client.get(app.url("/admin/brugere")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let other = id_of("admin2901").await;
+    assert!(page.contains(&format!("action=\"/admin/brugere/{other}/godkender-app\"")));
+    assert!(
+        !page.contains(&format!(
+            "action=\"/admin/brugere/{lene_id}/godkender-app\""
+        )),
+        "no button for one's own"
+    );
+    let reset_of = |id| {
+        let form = [("csrf", csrf.clone())];
+        client
+            .post(app.url(&format!("/admin/brugere/{id}/godkender-app")))
+            .form(&form)
+            .send()
+    };
+    let own = reset_of(lene_id).await.unwrap();
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        own.text()
+            .await
+            .unwrap()
+            .contains("href=\"#users\">Du kan ikke nulstille din egen")
+    );
+
+    let reset = reset_of(other).await.unwrap();
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+    // The other administrator's password now opens an enrolment, not a session.
+    let (status, html) = post_login(
+        &app,
+        &app.anonymous(),
+        &[("username", "admin2901"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("Tilføj en godkender-app"));
+    let log = client.get(app.url("/admin/brugere")).send().await.unwrap();
+    assert!(
+        log.text()
+            .await
+            .unwrap()
+            .contains("Fjernede godkender-appen for")
+    );
+}
