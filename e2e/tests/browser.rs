@@ -580,15 +580,20 @@ impl Browser {
             vaern_app::demo::DEMO_PASSWORD,
             char::from(Key::Enter)
         );
+        self.type_keys(&keys).await;
+        self.wait_for("Mit overblik", |path| path == "/").await;
+    }
+
+    /// Types `keys` into the focused element, where they load a page (an Enter in a form).
+    async fn type_keys(&self, keys: &str) {
         self.mark_page().await;
         self.client
             .active_element()
             .await
             .unwrap()
-            .send_keys(&keys)
+            .send_keys(keys)
             .await
             .unwrap();
-        self.wait_for("Mit overblik", |path| path == "/").await;
     }
 
     /// Waits until a new page has loaded at an address containing `fragment`.
@@ -1652,7 +1657,6 @@ async fn a_caseworker_logs_in_with_the_municipalitys_own_login_by_keyboard_and_l
     // Shift before Enter, which would open a new window).
     let field = b.client.find(Locator::Id("username")).await.unwrap();
     field.click().await.unwrap();
-    b.mark_page().await;
     let back = format!(
         "{}{}{}{}",
         char::from(Key::Shift),
@@ -1660,26 +1664,13 @@ async fn a_caseworker_logs_in_with_the_municipalitys_own_login_by_keyboard_and_l
         char::from(Key::Null),
         char::from(Key::Enter)
     );
-    b.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&back)
-        .await
-        .unwrap();
+    b.type_keys(&back).await;
     b.wait_for("the provider's login page", |path| {
         path.starts_with("/oauth2/authorize")
     })
     .await;
     // The provider's own page: its user field has the focus.
-    b.mark_page().await;
-    b.client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&format!("bo{}", char::from(Key::Enter)))
-        .await
-        .unwrap();
+    b.type_keys(&format!("bo{}", char::from(Key::Enter))).await;
     b.wait_for("Mit overblik", |path| path == "/").await;
     assert_eq!(b.heading().await, "Mit overblik");
     assert!(b.text().await.contains("Bo Berg"));
@@ -1704,5 +1695,49 @@ async fn a_caseworker_logs_in_with_the_municipalitys_own_login_by_keyboard_and_l
         b.path().await.starts_with("/login"),
         "Værn's session has ended"
     );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn a_new_administrator_adds_an_authenticator_at_the_first_login_by_keyboard() {
+    let b = start().await;
+    let password = "en-lang-adgangskode-4";
+    vaern_app::users::create_as_operator(
+        &b._test.db,
+        "901",
+        &vaern_domain::user::NewUserInput {
+            username: "ny.admin".into(),
+            name: "Nina Ny".into(),
+            role: "admin".into(),
+            password: password.into(),
+            team_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    b.goto("/login").await;
+    let field = b.client.find(Locator::Id("username")).await.unwrap();
+    field.click().await.unwrap();
+    let tab = char::from(Key::Tab);
+    let enter = char::from(Key::Enter);
+    b.type_keys(&format!("ny.admin{tab}{password}{enter}"))
+        .await;
+    b.wait_for_text("Tilføj en godkender-app").await;
+    b.check_accessibility("login-tilfoej-godkender-app").await;
+    let secret = b
+        .element_text(".vaern-secret")
+        .await
+        .expect("the secret is shown");
+    let bytes = vaern_domain::totp::base32_decode(secret.trim()).unwrap();
+    let code = vaern_domain::totp::code(
+        &bytes,
+        vaern_domain::totp::step_at(vaern_store::now().unix_timestamp()),
+    );
+    // The username is kept; the password and the first code are typed again.
+    let password_field = b.client.find(Locator::Id("password")).await.unwrap();
+    password_field.click().await.unwrap();
+    b.type_keys(&format!("{password}{tab}{code}{enter}")).await;
+    b.wait_for("Mit overblik", |path| path == "/").await;
+    assert!(b.text().await.contains("Nina Ny"));
     b.finish().await;
 }
