@@ -228,31 +228,31 @@ pub async fn login(
         }
     }
     auth::forget_throttles_before(&mut tx, at - throttle::FORGET_AFTER).await?;
-    let (session_id, csrf_token) = open_session(&mut tx, &user).await?;
-    tx.commit().await?;
-    Ok(NewSession {
-        actor: actor_for(db, &user).await?,
-        session_id,
-        csrf_token,
-    })
+    open_session(db, tx, &user).await
 }
 
-/// Stores a new session for `user`: the cookie value and CSRF token it is known by.
+/// Stores a new session for `user` in `tx`, with what else the login wrote there, and commits.
 async fn open_session(
-    tx: &mut vaern_store::AuthTx,
+    db: &Db,
+    mut tx: vaern_store::AuthTx,
     user: &User,
-) -> Result<(String, String), AppError> {
+) -> Result<NewSession, AppError> {
     let session_id = random_secret();
     let csrf_token = random_secret();
     auth::create_session(
-        tx,
+        &mut tx,
         &secret_hash(&session_id),
         user.id,
         user.municipality_id,
         &csrf_token,
     )
     .await?;
-    Ok((session_id, csrf_token))
+    tx.commit().await?;
+    Ok(NewSession {
+        actor: actor_for(db, user).await?,
+        session_id,
+        csrf_token,
+    })
 }
 
 /// Tells the administrators, in the administration log, when a failed login started a delay

@@ -53,23 +53,30 @@ pub async fn create_as_operator(
     municipality_code: &str,
     input: &NewUserInput,
 ) -> Result<User, AppError> {
-    let mut global = db.global().await?;
-    let municipality =
-        match vaern_store::municipalities::by_code(&mut global, municipality_code).await {
-            Ok(m) => m,
-            Err(StoreError::NotFound) => {
-                return Err(AppError::Invalid(FieldErrors::single(
-                    "municipality",
-                    format!("Der findes ingen kommune med koden {municipality_code}"),
-                )));
-            }
-            Err(other) => return Err(other.into()),
-        };
-    global.commit().await?;
+    let municipality = municipality_by_code(db, municipality_code).await?;
     let mut tx = db.tenant(municipality.id).await?;
     let user = insert(&mut tx, input, None).await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// The municipality with `code`, for the operator's commands and single sign-on's settings; an
+/// unknown code is an error at the field `municipality`.
+pub(crate) async fn municipality_by_code(
+    db: &Db,
+    code: &str,
+) -> Result<municipalities::Municipality, AppError> {
+    let mut global = db.global_read().await?;
+    let found = municipalities::by_code(&mut global, code).await;
+    global.commit().await?;
+    match found {
+        Ok(municipality) => Ok(municipality),
+        Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
+            "municipality",
+            format!("Der findes ingen kommune med koden {code}"),
+        ))),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Inserts the user and records who created it (`None`: the operator's CLI, which needs no
@@ -409,18 +416,7 @@ pub async fn set_local_login_as_operator(
     municipality_code: &str,
     allowed: bool,
 ) -> Result<(), AppError> {
-    let mut global = db.global_read().await?;
-    let municipality = match municipalities::by_code(&mut global, municipality_code).await {
-        Ok(m) => m,
-        Err(StoreError::NotFound) => {
-            return Err(AppError::Invalid(FieldErrors::single(
-                "municipality",
-                format!("Der findes ingen kommune med koden {municipality_code}"),
-            )));
-        }
-        Err(other) => return Err(other.into()),
-    };
-    global.commit().await?;
+    let municipality = municipality_by_code(db, municipality_code).await?;
     let mut tx = db.tenant(municipality.id).await?;
     record_local_login(&mut tx, None, allowed).await?;
     tx.commit().await?;

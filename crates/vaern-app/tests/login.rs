@@ -181,30 +181,18 @@ async fn a_new_administrator_enrols_an_authenticator_at_login_and_the_operator_c
     )
     .await
     .unwrap();
-    let wrong_password = auth::login(
-        &test.db,
-        "ny.admin",
-        "forkert",
-        &auth::OneTimeCode::NONE,
-        None,
-    )
-    .await;
+    let new_admin_login = |password: &'static str, code: auth::OneTimeCode<'static>| {
+        let db = test.db.clone();
+        async move { auth::login(&db, "ny.admin", password, &code, None).await }
+    };
+    let wrong_password = new_admin_login("forkert", auth::OneTimeCode::NONE).await;
     assert_eq!(
         refused_at(wrong_password).0,
         "username",
         "no secret before the password"
     );
 
-    let first = enrolment(
-        auth::login(
-            &test.db,
-            "ny.admin",
-            password,
-            &auth::OneTimeCode::NONE,
-            None,
-        )
-        .await,
-    );
+    let first = enrolment(new_admin_login(password, auth::OneTimeCode::NONE).await);
     assert_eq!(first.problem, None);
     assert_eq!(
         totp::base32_decode(&first.secret).unwrap().len(),
@@ -277,16 +265,7 @@ async fn a_new_administrator_enrols_an_authenticator_at_login_and_the_operator_c
         .await
         .unwrap();
     assert!(actions().await.iter().any(|a| a == admin_log::TOTP_RESET));
-    let fresh = enrolment(
-        auth::login(
-            &test.db,
-            "ny.admin",
-            password,
-            &auth::OneTimeCode::NONE,
-            None,
-        )
-        .await,
-    );
+    let fresh = enrolment(new_admin_login(password, auth::OneTimeCode::NONE).await);
     assert_ne!(fresh.secret, first.secret);
 }
 

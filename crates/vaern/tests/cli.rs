@@ -140,14 +140,16 @@ async fn an_operator_sets_up_a_municipality_a_user_and_a_token() {
         ok && out.contains("Godkender-appen for ole er fjernet"),
         "{out}{err}"
     );
-    let login = vaern_app::auth::login(
-        &test.db,
-        "ole",
-        "et-langt-kodeord",
-        &vaern_app::auth::OneTimeCode::NONE,
-        None,
-    )
-    .await;
+    let ole_logs_in = || {
+        vaern_app::auth::login(
+            &test.db,
+            "ole",
+            "et-langt-kodeord",
+            &vaern_app::auth::OneTimeCode::NONE,
+            None,
+        )
+    };
+    let login = ole_logs_in().await;
     assert!(
         matches!(login, Err(vaern_app::AppError::Enrol(_))),
         "{:?}",
@@ -172,14 +174,7 @@ async fn an_operator_sets_up_a_municipality_a_user_and_a_token() {
     };
     let (ok, out, err) = local("101", "false");
     assert!(ok && out.contains("slået fra i kommune 101"), "{out}{err}");
-    let refused = vaern_app::auth::login(
-        &test.db,
-        "ole",
-        "et-langt-kodeord",
-        &vaern_app::auth::OneTimeCode::NONE,
-        None,
-    )
-    .await;
+    let refused = ole_logs_in().await;
     assert!(
         matches!(&refused, Err(vaern_app::AppError::Invalid(e)) if e.iter().any(|e| e.message.contains("slået login med adgangskode fra"))),
         "{:?}",

@@ -10,11 +10,11 @@
 
 use vaern_domain::{FieldErrors, Role};
 use vaern_store::{
-    Db, StoreError, TenantTx, admin_log, municipalities,
+    Db, StoreError, TenantTx, admin_log,
     users::{self, NewUserRow, User},
 };
 
-use super::{NewSession, actor_for, hash_password, open_session, random_secret};
+use super::{NewSession, hash_password, open_session, random_secret};
 use crate::AppError;
 
 /// Who the identity provider says logged in, with the role their groups map to.
@@ -42,9 +42,7 @@ pub async fn login(
             "Kommunens login sendte ikke et brugernavn, Værn kan bruge. Kontakt din administrator.",
         ));
     };
-    let mut global = db.global_read().await?;
-    let municipality = municipalities::by_code(&mut global, municipality).await?;
-    global.commit().await?;
+    let municipality = crate::users::municipality_by_code(db, municipality).await?;
     let mut tx = db.tenant(municipality.id).await?;
     let user = match users::by_username(&mut tx, &username).await {
         Ok(user) => take_over(&mut tx, user, identity.role).await?,
@@ -57,14 +55,7 @@ pub async fn login(
             "Din bruger er deaktiveret i Værn. Kontakt din administrator.",
         ));
     }
-    let mut tx = db.auth().await?;
-    let (session_id, csrf_token) = open_session(&mut tx, &user).await?;
-    tx.commit().await?;
-    Ok(NewSession {
-        actor: actor_for(db, &user).await?,
-        session_id,
-        csrf_token,
-    })
+    open_session(db, db.auth().await?, &user).await
 }
 
 fn refused(message: &str) -> AppError {

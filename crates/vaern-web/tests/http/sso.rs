@@ -116,6 +116,30 @@ async fn through_provider(
     (callback, answer)
 }
 
+const NOT_ACCEPTED: &str = "Svaret fra kommunens login kunne ikke godkendes";
+
+/// Værn refused the provider's answer: 401 with `message` at the login's own field, no account
+/// for `username`, no session in the browser.
+async fn assert_refused(
+    app: &TestApp,
+    browser: &Client,
+    answer: reqwest::Response,
+    message: &str,
+    username: &str,
+) {
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    let html = scraper::Html::parse_document(&answer.text().await.unwrap());
+    let selector = scraper::Selector::parse("#sso .form-error-message").unwrap();
+    let shown: String = html.select(&selector).flat_map(|e| e.text()).collect();
+    assert!(shown.contains(message), "at the field: {shown:?}");
+    assert!(
+        user(app, username).await.is_none(),
+        "no account for {username}"
+    );
+    let overview = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(overview.status(), StatusCode::SEE_OTHER, "no session");
+}
+
 async fn user(app: &TestApp, username: &str) -> Option<users::User> {
     let municipality = app.municipality("901").await;
     let mut tx = app.test.db.tenant(municipality).await.unwrap();
@@ -246,17 +270,14 @@ async fn a_user_in_no_mapped_group_gets_no_account_and_is_told_why() {
     let app = app_with(&provider.issuer).await;
     let browser = browser();
     let (_, answer) = through_provider(&app, &browser, "kaj").await;
-    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        answer
-            .text()
-            .await
-            .unwrap()
-            .contains("Din bruger har ingen rolle i Værn")
-    );
-    assert!(user(&app, "kaj@kommune.dk").await.is_none());
-    let overview = browser.get(app.url("/")).send().await.unwrap();
-    assert_eq!(overview.status(), StatusCode::SEE_OTHER, "no session");
+    assert_refused(
+        &app,
+        &browser,
+        answer,
+        "Din bruger har ingen rolle i Værn",
+        "kaj@kommune.dk",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -313,16 +334,9 @@ async fn an_expired_id_token_is_refused() {
     assert_eq!(answer.status(), StatusCode::SEE_OTHER, "a fresh token");
 
     let app = app_with(&middle(&provider.issuer, Tamper::HoldBack).await).await;
-    let (_, answer) = through_provider(&app, &browser(), "bo").await;
-    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        answer
-            .text()
-            .await
-            .unwrap()
-            .contains("kunne ikke godkendes")
-    );
-    assert!(user(&app, "bo@kommune.dk").await.is_none());
+    let browser = browser();
+    let (_, answer) = through_provider(&app, &browser, "bo").await;
+    assert_refused(&app, &browser, answer, NOT_ACCEPTED, "bo@kommune.dk").await;
 }
 
 /// What the man in the middle does to the provider's traffic.
@@ -456,17 +470,7 @@ async fn a_forged_id_token_or_one_for_another_client_is_refused() {
         let app = app_with(&issuer).await;
         let browser = browser();
         let (_, answer) = through_provider(&app, &browser, "bo").await;
-        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-        assert!(
-            answer
-                .text()
-                .await
-                .unwrap()
-                .contains("kunne ikke godkendes")
-        );
-        assert!(user(&app, "bo@kommune.dk").await.is_none());
-        let overview = browser.get(app.url("/")).send().await.unwrap();
-        assert_eq!(overview.status(), StatusCode::SEE_OTHER, "no session");
+        assert_refused(&app, &browser, answer, NOT_ACCEPTED, "bo@kommune.dk").await;
     }
 }
 
