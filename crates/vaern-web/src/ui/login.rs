@@ -25,7 +25,7 @@ use crate::{
     policy::{SESSION_COOKIE, cookie, set_cookie},
 };
 
-pub(super) const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
+const LOGIN_CSRF_COOKIE: &str = "vaern_login_csrf";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,6 +121,33 @@ fn enrolment_page(
     response
 }
 
+/// The answer to a login: on to `next` (a local path) with the session's cookie, the login form's
+/// CSRF cookie gone, and the municipality whose provider vouched for the user remembered for
+/// logout (`None`, a password: no provider's, so a stale one is forgotten).
+pub(super) fn logged_in(
+    session: &auth::NewSession,
+    next: &str,
+    provider: Option<&str>,
+    Tls(secure): &Tls,
+) -> Response {
+    let mut response = Redirect::to(safe_next(next)).into_response();
+    let cookies = response.headers_mut();
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &session.session_id, *secure, None),
+    );
+    let sso = match provider {
+        Some(municipality) => set_cookie(SSO_COOKIE, municipality, *secure, None),
+        None => set_cookie(SSO_COOKIE, "", *secure, Some(0)),
+    };
+    cookies.append(header::SET_COOKIE, sso);
+    cookies.append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, "", *secure, Some(0)),
+    );
+    response
+}
+
 async fn show_login(
     State(state): State<AppState>,
     tls: Tls,
@@ -163,18 +190,7 @@ async fn submit_login(
     match auth::login(&state.db, &input.username, &input.password, &code, address).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, "login");
-            let mut response = Redirect::to(safe_next(&input.next)).into_response();
-            let secure = tls.0;
-            let cookies = response.headers_mut();
-            cookies.append(
-                header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &session.session_id, secure, None),
-            );
-            // A password session is no provider's: logout must not send it there.
-            for name in [LOGIN_CSRF_COOKIE, SSO_COOKIE] {
-                cookies.append(header::SET_COOKIE, set_cookie(name, "", secure, Some(0)));
-            }
-            response
+            logged_in(&session, &input.next, None, &tls)
         }
         Err(AppError::Invalid(errors)) => login_page(
             &state,

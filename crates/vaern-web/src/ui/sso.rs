@@ -14,14 +14,14 @@ use serde::Deserialize;
 use vaern_app::{AppError, auth};
 use vaern_domain::FieldErrors;
 
-use super::login::{LOGIN_CSRF_COOKIE, NextQuery, login_page, safe_next};
+use super::login::{NextQuery, logged_in, login_page, safe_next};
 use crate::{
     AppState,
     client_addr::Tls,
     errors::UiError,
     forms::FormView,
     oidc::{Pending, Refusal},
-    policy::{SESSION_COOKIE, cookie, set_cookie},
+    policy::{cookie, set_cookie},
 };
 
 /// The login under way: [`Pending`] as base64url JSON, for ten minutes.
@@ -138,19 +138,7 @@ async fn callback_answer(
     match auth::sso::login(&state.db, municipality, &identity).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, municipality, "single sign-on login");
-            let mut response = Redirect::to(safe_next(&pending.next)).into_response();
-            let cookies = response.headers_mut();
-            for (name, value) in [
-                (SESSION_COOKIE, session.session_id.as_str()),
-                (SSO_COOKIE, municipality),
-            ] {
-                cookies.append(header::SET_COOKIE, set_cookie(name, value, tls.0, None));
-            }
-            cookies.append(
-                header::SET_COOKIE,
-                set_cookie(LOGIN_CSRF_COOKIE, "", tls.0, Some(0)),
-            );
-            response
+            logged_in(&session, &pending.next, Some(municipality), tls)
         }
         Err(AppError::Invalid(errors)) => {
             tracing::warn!(username = %identity.username, municipality, "single sign-on account refused");
