@@ -19,10 +19,12 @@ use serde_json::{Value, json};
 use vaern_testkit::{
     TestDb,
     oidc::{OidcProvider, ProviderOptions},
+    saml::{IdpOptions, KeyPair, SamlIdp},
 };
 use vaern_web::{
     AppState, WebConfig,
     oidc::{OidcSettings, RoleMapping},
+    saml::{PRIVILEGES_ATTRIBUTE, SamlLogin, SamlSettings},
 };
 
 const AXE: &str = include_str!("../vendor/axe.min.js");
@@ -1695,6 +1697,81 @@ async fn a_caseworker_logs_in_with_the_municipalitys_own_login_by_keyboard_and_l
         b.path().await.starts_with("/login"),
         "Værn's session has ended"
     );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn a_caseworker_logs_in_through_faelleskommunal_adgangsstyring_over_saml_by_keyboard() {
+    let privilege = "http://vaern.dk/roller/sagsbehandler/1";
+    let scope = "urn:dk:gov:saml:cvrNumberIdentifier:29189846";
+    let bo = json!({"username": "bo@kommune.dk", "name": "Bo Berg", "privileges": [privilege], "scope": scope});
+    let idp = SamlIdp::start(
+        &[bo.to_string()],
+        &IdpOptions {
+            encrypt: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (keys, _dir) = KeyPair::temporary("vaern-901");
+    let settings = SamlSettings {
+        municipality: "901".into(),
+        label: "Log ind med Fælleskommunal Adgangsstyring".into(),
+        idp_metadata: idp.metadata_file.clone(),
+        sp_key: keys.key.clone(),
+        sp_certificate: keys.certificate.clone(),
+        entity_id: String::new(),
+        username_attribute: String::new(),
+        name_attribute: "https://data.gov.dk/model/core/eid/fullName".into(),
+        roles_attribute: PRIVILEGES_ATTRIBUTE.into(),
+        privilege_scope: scope.into(),
+        clock_skew_seconds: 60,
+        roles: vec![RoleMapping {
+            group: privilege.into(),
+            role: vaern_domain::Role::Caseworker,
+        }],
+    };
+    let b = start_configured(|base| WebConfig {
+        public_url: base.to_owned(),
+        saml: vec![SamlLogin::load(settings, base).unwrap()],
+        ..WebConfig::default()
+    })
+    .await;
+    let metadata = reqwest::get(format!("{}/login/saml/901/metadata", b.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    idp.trust(&metadata);
+
+    b.goto("/login").await;
+    b.check_accessibility("login-med-saml").await;
+    let field = b.client.find(Locator::Id("username")).await.unwrap();
+    field.click().await.unwrap();
+    let back = format!(
+        "{}{}{}{}",
+        char::from(Key::Shift),
+        char::from(Key::Tab),
+        char::from(Key::Null),
+        char::from(Key::Enter)
+    );
+    b.type_keys(&back).await;
+    b.wait_for("the provider's login page", |path| {
+        path.starts_with("/sso/redirect")
+    })
+    .await;
+    // The provider's page: its user list has the focus, Bo chosen; Tab to its button.
+    let (tab, enter) = (char::from(Key::Tab), char::from(Key::Enter));
+    b.type_keys(&format!("{tab}{enter}")).await;
+    b.wait_for("the provider's answer", |path| path == "/sso/login")
+        .await;
+    // Its button carries the signed, encrypted answer back to Værn.
+    b.type_keys(&enter.to_string()).await;
+    b.wait_for("Mit overblik", |path| path == "/").await;
+    assert_eq!(b.heading().await, "Mit overblik");
+    assert!(b.text().await.contains("Bo Berg"));
+    b.check_accessibility("mit-overblik-saml").await;
     b.finish().await;
 }
 

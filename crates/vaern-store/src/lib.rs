@@ -29,6 +29,7 @@ pub mod offers;
 pub mod payments;
 pub mod plans;
 pub mod register;
+pub mod saml;
 pub mod sub_cases;
 pub mod users;
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod oidc;
+pub mod saml;
 pub mod totp;
 
 use std::path::PathBuf;

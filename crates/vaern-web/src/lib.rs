@@ -10,6 +10,7 @@ mod health;
 pub mod oidc;
 mod policy;
 pub mod routes;
+pub mod saml;
 mod server;
 mod ui;
 mod upload;
@@ -50,6 +51,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// The municipalities that log their staff in through their own identity provider.
     pub oidc: Vec<oidc::OidcSettings>,
+    /// The municipalities that log their staff in over SAML (Fælleskommunal Adgangsstyring).
+    pub saml: Vec<saml::SamlLogin>,
 }
 
 /// What every handler gets.
@@ -63,6 +66,7 @@ pub struct AppState {
     /// or the demo supplies another.
     pub register: Arc<dyn PersonRegister>,
     pub oidc: Arc<oidc::Oidc>,
+    pub saml: Arc<saml::Saml>,
     /// The pages' `Content-Security-Policy`: forms may also go on to the identity providers
     /// (logout ends the provider's session by a redirect there).
     pub content_security_policy: axum::http::HeaderValue,
@@ -75,6 +79,7 @@ impl AppState {
             register: Arc::new(StoredRegister::new(db.clone())),
             content_security_policy: policy::content_security_policy(&oidc.origins()),
             oidc: Arc::new(oidc),
+            saml: Arc::new(saml::Saml::new(config.saml.clone())),
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),

@@ -68,6 +68,14 @@ pub struct RoleMapping {
     pub role: Role,
 }
 
+/// The role of the first mapping whose group the user is in.
+pub(crate) fn first_role(mappings: &[RoleMapping], groups: &[String]) -> Option<Role> {
+    mappings
+        .iter()
+        .find(|m| groups.contains(&m.group))
+        .map(|m| m.role)
+}
+
 fn default_username_claim() -> String {
     "preferred_username".into()
 }
@@ -102,10 +110,7 @@ impl std::fmt::Debug for OidcSettings {
 impl OidcSettings {
     /// The first role whose group the user is in.
     fn role(&self, groups: &[String]) -> Option<Role> {
-        self.roles
-            .iter()
-            .find(|m| groups.contains(&m.group))
-            .map(|m| m.role)
+        first_role(&self.roles, groups)
     }
 
     /// The scheme, host and port of the issuer: where the browser is sent to log in and out.
@@ -202,7 +207,7 @@ pub struct Refusal {
     pub unreachable: bool,
 }
 
-fn refusal(message: &'static str, detail: impl std::fmt::Display) -> Refusal {
+pub(crate) fn refusal(message: &'static str, detail: impl std::fmt::Display) -> Refusal {
     Refusal {
         message,
         detail: detail.to_string(),
@@ -220,11 +225,11 @@ fn provider_down(detail: impl std::fmt::Display) -> Refusal {
 
 const UNREACHABLE: &str =
     "Kommunens login svarer ikke lige nu. Prøv igen om lidt, eller kontakt IT-supporten.";
-const NOT_ACCEPTED: &str =
+pub(crate) const NOT_ACCEPTED: &str =
     "Svaret fra kommunens login kunne ikke godkendes. Prøv at logge ind igen.";
-const NO_ROLE: &str =
+pub(crate) const NO_ROLE: &str =
     "Din bruger har ingen rolle i Værn hos kommunens login. Kontakt din administrator.";
-const NO_USERNAME: &str =
+pub(crate) const NO_USERNAME: &str =
     "Kommunens login sendte ikke et brugernavn, Værn kan bruge. Kontakt din administrator.";
 
 /// A login begun: where to send the browser and what to remember until it comes back.

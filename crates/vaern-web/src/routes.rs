@@ -47,6 +47,11 @@ pub const ROUTES: &[RouteSpec] = &[
     // The municipality's own login: the identity provider vouches for the user.
     r("GET", "/login/sso/{municipality}", Public),
     r("GET", "/login/sso/{municipality}/callback", Public),
+    // SAML: the provider posts its answer cross-site (no session, no CSRF token) and reads
+    // Værn's metadata.
+    r("GET", "/login/saml/{municipality}", Public),
+    r("POST", "/login/saml/{municipality}/acs", Public),
+    r("GET", "/login/saml/{municipality}/metadata", Public),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
     r("GET", "/metrics", Operator),
@@ -678,9 +683,23 @@ mod tests {
             concrete("{id}").trim_start_matches('/')
         ))
         .unwrap();
+        // And a SAML login at a real provider (its metadata is read at startup).
+        let idp = vaern_testkit::saml::SamlIdp::start(&[], &Default::default()).await;
+        let (keys, _dir) = vaern_testkit::saml::KeyPair::temporary("vaern");
+        let saml: crate::saml::SamlSettings = toml::from_str(&format!(
+            "municipality = \"{}\"\nidp_metadata = {:?}\nsp_key = {:?}\nsp_certificate = {:?}\n\
+             roles = [{{ group = \"g\", role = \"caseworker\" }}]",
+            concrete("{id}").trim_start_matches('/'),
+            idp.metadata_file,
+            keys.key,
+            keys.certificate,
+        ))
+        .unwrap();
+        let public_url = "http://127.0.0.1:8080";
         let config = crate::WebConfig {
             oidc: vec![sso],
-            public_url: "http://127.0.0.1:8080".into(),
+            saml: vec![crate::saml::SamlLogin::load(saml, public_url).unwrap()],
+            public_url: public_url.into(),
             ..Default::default()
         };
         let state = crate::AppState::new(

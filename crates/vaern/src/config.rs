@@ -55,6 +55,10 @@ pub struct Config {
     /// `[[oidc]]` table each (docs/operations.md). A client secret may instead come from
     /// `VAERN_OIDC_CLIENT_SECRET_<municipality code>`.
     pub oidc: Vec<vaern_web::oidc::OidcSettings>,
+    /// The municipalities whose staff log in over SAML 2.0 (OIOSAML 3: Fælleskommunal
+    /// Adgangsstyring, AD FS), one `[[saml]]` table each (docs/operations.md); the files they
+    /// name are read at startup.
+    pub saml: Vec<vaern_web::saml::SamlSettings>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             max_connections: 1_000,
             public_url: String::new(),
             oidc: Vec::new(),
+            saml: Vec::new(),
         }
     }
 }
@@ -106,6 +111,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("public_url", &self.public_url)
             .field("oidc", &self.oidc)
+            .field("saml", &self.saml)
             .finish()
     }
 }
@@ -197,6 +203,14 @@ impl Config {
                 anyhow::bail!(
                     "oidc for municipality {}: roles must map at least one group to a role",
                     oidc.municipality
+                );
+            }
+        }
+        for saml in &config.saml {
+            if saml.roles.is_empty() {
+                anyhow::bail!(
+                    "saml for municipality {}: roles must map at least one privilege to a role",
+                    saml.municipality
                 );
             }
         }

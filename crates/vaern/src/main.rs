@@ -459,6 +459,13 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
         print_logins();
     }
     tokio::spawn(scheduler(db.clone(), config.cpr_inbox()));
+    let public_url = config.public_url(address);
+    let saml = config
+        .saml
+        .iter()
+        .map(|settings| vaern_web::saml::SamlLogin::load(settings.clone(), &public_url))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let state = AppState::new(
         db.clone(),
         WebConfig {
@@ -467,8 +474,9 @@ async fn serve(mut config: Config, demo: bool, listen: Option<String>) -> anyhow
             trusted_proxies: config.trusted_proxies.clone(),
             metrics_token: Some(config.metrics_token.clone()).filter(|t| !t.is_empty()),
             session_lifetime: Some(time::Duration::hours(config.session_hours.into())),
-            public_url: config.public_url(address),
+            public_url,
             oidc: config.oidc.clone(),
+            saml,
         },
         files,
     );

@@ -10,7 +10,7 @@
 
 use vaern_domain::{FieldErrors, Role};
 use vaern_store::{
-    Db, StoreError, TenantTx, admin_log,
+    Db, StoreError, TenantTx, admin_log, saml,
     users::{self, NewUserRow, User},
 };
 
@@ -128,4 +128,59 @@ async fn take_over(tx: &mut TenantTx, user: User, role: Role) -> Result<User, Ap
     )
     .await?;
     Ok(user)
+}
+
+/// How long a SAML login may take at the identity provider before its answer is refused.
+pub const SAML_LOGIN_LIFETIME: time::Duration = time::Duration::minutes(10);
+
+/// Remembers the AuthnRequest `request_id` sent to `municipality`'s identity provider, with
+/// where the user goes afterwards.
+pub async fn saml_request_sent(
+    db: &Db,
+    request_id: &str,
+    municipality: &str,
+    next: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.auth().await?;
+    let pending = saml::PendingRequest {
+        municipality_code: municipality.to_owned(),
+        next_path: next.to_owned(),
+    };
+    saml::remember_request(
+        &mut tx,
+        request_id,
+        &pending,
+        vaern_store::now() + SAML_LOGIN_LIFETIME,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Accepts a verified answer once: the request it answers must be one Værn sent to
+/// `municipality` and still under way, and its assertion new; both are then used up, whatever
+/// browser brings the answer again. `assertion_lifetime` is how long the assertion is valid
+/// for (the replay record lives as long). Returns where the user goes next, or `None` for an
+/// answer that is replayed, late, or meant for another municipality's login.
+pub async fn saml_answer_arrived(
+    db: &Db,
+    request_id: &str,
+    municipality: &str,
+    assertion_id: &str,
+    assertion_lifetime: time::Duration,
+) -> Result<Option<String>, AppError> {
+    let mut tx = db.auth().await?;
+    let Some(pending) = saml::take_request(&mut tx, request_id).await? else {
+        return Ok(None);
+    };
+    let expires = vaern_store::now() + assertion_lifetime.max(time::Duration::ZERO);
+    if pending.municipality_code != municipality
+        || !saml::use_assertion(&mut tx, assertion_id, expires).await?
+    {
+        // The request stays used up: an answer tried on the wrong login does not get a second go.
+        tx.commit().await?;
+        return Ok(None);
+    }
+    tx.commit().await?;
+    Ok(Some(pending.next_path))
 }

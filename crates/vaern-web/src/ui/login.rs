@@ -98,12 +98,17 @@ fn enrolment_page(
     rand::rng().fill_bytes(&mut bytes);
     let csrf = URL_SAFE_NO_PAD.encode(bytes);
     let next: String = form_urlencoded::byte_serialize(form.value("next").as_bytes()).collect();
-    let sso = state
+    let oidc = state
         .oidc
         .buttons()
         .into_iter()
-        .map(|(municipality, label)| (label, format!("/login/sso/{municipality}?next={next}")))
-        .collect();
+        .map(|(municipality, label)| (label, format!("/login/sso/{municipality}?next={next}")));
+    let saml = state
+        .saml
+        .buttons()
+        .into_iter()
+        .map(|(municipality, label)| (label, format!("/login/saml/{municipality}?next={next}")));
+    let sso = oidc.chain(saml).collect();
     let mut response = (
         status,
         render(&LoginPage {

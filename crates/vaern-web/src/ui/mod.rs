@@ -18,6 +18,7 @@ mod municipality_settings;
 mod network;
 mod overview;
 mod plan;
+mod saml;
 mod sso;
 mod team;
 mod views;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
         .merge(sso::router())
+        .merge(saml::router())
         .merge(overview::router())
         .merge(children::router())
         .merge(case_process::router())

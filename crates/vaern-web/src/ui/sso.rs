@@ -1,4 +1,4 @@
-//! Login through the municipality's own identity provider ([`crate::oidc`]): the button on the
+//! Login through the municipality's own OpenID provider ([`crate::oidc`]): the button on the
 //! login page starts it here, and the provider sends the browser back to the callback.
 
 use crate::routes::Declared;
@@ -36,7 +36,12 @@ pub fn router() -> Router<AppState> {
         .declared("/login/sso/{municipality}/callback", get(callback))
 }
 
-fn sso_error(state: &AppState, tls: &Tls, message: &str, status: StatusCode) -> Response {
+pub(super) fn sso_error(
+    state: &AppState,
+    tls: &Tls,
+    message: &str,
+    status: StatusCode,
+) -> Response {
     let form = FormView::new(
         [("next", String::new())],
         FieldErrors::single("sso", message),
@@ -44,7 +49,12 @@ fn sso_error(state: &AppState, tls: &Tls, message: &str, status: StatusCode) -> 
     login_page(state, tls, form, status)
 }
 
-fn refused(state: &AppState, tls: &Tls, municipality: &str, refusal: &Refusal) -> Response {
+pub(super) fn refused(
+    state: &AppState,
+    tls: &Tls,
+    municipality: &str,
+    refusal: &Refusal,
+) -> Response {
     tracing::warn!(municipality, detail = %refusal.detail, "single sign-on refused");
     let status = if refusal.unreachable {
         StatusCode::BAD_GATEWAY
@@ -135,10 +145,31 @@ async fn callback_answer(
         Ok(identity) => identity,
         Err(refusal) => return refused(state, tls, municipality, &refusal),
     };
-    match auth::sso::login(&state.db, municipality, &identity).await {
+    sso_login(
+        state,
+        tls,
+        municipality,
+        &identity,
+        &pending.next,
+        Some(municipality),
+    )
+    .await
+}
+
+/// Logs in the user the provider vouched for, on to `next`; `provider`: the municipality whose
+/// provider logout goes through too.
+pub(super) async fn sso_login(
+    state: &AppState,
+    tls: &Tls,
+    municipality: &str,
+    identity: &auth::sso::SsoIdentity,
+    next: &str,
+    provider: Option<&str>,
+) -> Response {
+    match auth::sso::login(&state.db, municipality, identity).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.username, municipality, "single sign-on login");
-            logged_in(&session, &pending.next, Some(municipality), tls)
+            logged_in(&session, next, provider, tls)
         }
         Err(AppError::Invalid(errors)) => {
             tracing::warn!(username = %identity.username, municipality, "single sign-on account refused");

@@ -13,6 +13,7 @@ mod letters;
 mod network;
 mod policy;
 mod reads;
+mod saml;
 mod second_factor;
 mod server;
 mod sso;

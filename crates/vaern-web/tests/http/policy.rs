@@ -22,6 +22,7 @@ fn tenant_owned(path: &str) -> bool {
 /// neither a dimension nor a plan, and single sign-on is not set up.
 fn target_may_be_missing(path: &str) -> bool {
     path.starts_with("/login/sso/")
+        || path.starts_with("/login/saml/")
         || path.contains("/investigation")
         || path.contains("/undersoegelse")
         || path.starts_with("/api/v1/children/{id}/plans/{")
@@ -137,6 +138,9 @@ fn the_routes_open_to_anyone_or_any_login_are_exactly_these() {
             "POST /logout Authenticated",
             "GET /login/sso/{municipality} Public",
             "GET /login/sso/{municipality}/callback Public",
+            "GET /login/saml/{municipality} Public",
+            "POST /login/saml/{municipality}/acs Public",
+            "GET /login/saml/{municipality}/metadata Public",
             "GET /healthz Public",
             "GET /readyz Public",
             "GET /metrics Operator",

@@ -25,6 +25,14 @@ const NO_CHILD_DATA: &[(&str, &str)] = &[
         "/login/sso/{municipality}/callback",
         "the provider's answer, then a redirect",
     ),
+    (
+        "/login/saml/{municipality}",
+        "a redirect to the identity provider",
+    ),
+    (
+        "/login/saml/{municipality}/metadata",
+        "Værn's public SAML metadata",
+    ),
     ("/healthz", "health"),
     ("/readyz", "health"),
     ("/metrics", "counters"),

@@ -61,7 +61,7 @@ async fn app_with(issuer: &str) -> TestApp {
     .await
 }
 
-fn browser() -> Client {
+pub(crate) fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -69,7 +69,7 @@ fn browser() -> Client {
         .unwrap()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get(header::LOCATION)
@@ -116,11 +116,11 @@ async fn through_provider(
     (callback, answer)
 }
 
-const NOT_ACCEPTED: &str = "Svaret fra kommunens login kunne ikke godkendes";
+pub(crate) const NOT_ACCEPTED: &str = "Svaret fra kommunens login kunne ikke godkendes";
 
 /// Værn refused the provider's answer: 401 with `message` at the login's own field, no account
 /// for `username`, no session in the browser.
-async fn assert_refused(
+pub(crate) async fn assert_refused(
     app: &TestApp,
     browser: &Client,
     answer: reqwest::Response,
@@ -140,13 +140,13 @@ async fn assert_refused(
     assert_eq!(overview.status(), StatusCode::SEE_OTHER, "no session");
 }
 
-async fn user(app: &TestApp, username: &str) -> Option<users::User> {
+pub(crate) async fn user(app: &TestApp, username: &str) -> Option<users::User> {
     let municipality = app.municipality("901").await;
     let mut tx = app.test.db.tenant(municipality).await.unwrap();
     users::by_username(&mut tx, username).await.ok()
 }
 
-async fn admin_actions(app: &TestApp) -> Vec<(String, String)> {
+pub(crate) async fn admin_actions(app: &TestApp) -> Vec<(String, String)> {
     let municipality = app.municipality("901").await;
     let mut tx = app.test.db.tenant(municipality).await.unwrap();
     admin_log::latest(&mut tx)
@@ -475,7 +475,7 @@ async fn a_forged_id_token_or_one_for_another_client_is_refused() {
 }
 
 /// Presses «Log af» on Mit overblik.
-async fn log_out(app: &TestApp, browser: &Client) -> reqwest::Response {
+pub(crate) async fn log_out(app: &TestApp, browser: &Client) -> reqwest::Response {
     let page = browser.get(app.url("/")).send().await.unwrap();
     let csrf = crate::common::hidden_csrf(&page.text().await.unwrap()).unwrap();
     let form = [("csrf", csrf)];
