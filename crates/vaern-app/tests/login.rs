@@ -357,3 +357,49 @@ async fn a_municipality_with_its_own_login_switches_local_passwords_off_and_the_
         "both changes are in the administration log"
     );
 }
+
+/// A SAML answer counts only for the login it answers: one sent to another municipality's
+/// provider uses the request up without logging in, and an assertion seen once is refused on any
+/// later request.
+#[tokio::test]
+async fn a_saml_answer_is_accepted_once_and_only_for_the_municipality_that_asked() {
+    use vaern_app::auth::sso::{saml_answer_arrived, saml_request_sent};
+    let test = TestDb::new().await;
+    let minute = time::Duration::minutes(1);
+    saml_request_sent(&test.db, "_r1", "901", "/boern")
+        .await
+        .unwrap();
+    assert_eq!(
+        saml_answer_arrived(&test.db, "_r1", "902", "_a1", minute)
+            .await
+            .unwrap(),
+        None,
+        "another municipality's login"
+    );
+    assert_eq!(
+        saml_answer_arrived(&test.db, "_r1", "901", "_a1", minute)
+            .await
+            .unwrap(),
+        None,
+        "the request is used up"
+    );
+    saml_request_sent(&test.db, "_r2", "901", "/")
+        .await
+        .unwrap();
+    assert_eq!(
+        saml_answer_arrived(&test.db, "_r2", "901", "_a2", minute)
+            .await
+            .unwrap(),
+        Some("/".to_owned())
+    );
+    saml_request_sent(&test.db, "_r3", "901", "/")
+        .await
+        .unwrap();
+    assert_eq!(
+        saml_answer_arrived(&test.db, "_r3", "901", "_a2", minute)
+            .await
+            .unwrap(),
+        None,
+        "the assertion was used"
+    );
+}

@@ -8,7 +8,7 @@ use vaern_domain::{
 };
 use vaern_store::{
     ChildCaseId, ChildId, MunicipalityId, Pool, StoreError, UserId, access_log, auth, children,
-    journal, municipalities, users,
+    journal, municipalities, saml, users,
 };
 use vaern_testkit::TestDb;
 
@@ -821,6 +821,69 @@ mod authentication {
                 .await
                 .unwrap(),
             1
+        );
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_saml_request_is_taken_once_before_it_expires_and_an_assertion_used_once() {
+        let w = world().await;
+        let pending = saml::PendingRequest {
+            municipality_code: "901".into(),
+            next_path: "/boern".into(),
+        };
+        let now = vaern_store::now();
+        let mut tx = w.test.db.auth().await.unwrap();
+        saml::remember_request(&mut tx, "_live", &pending, now + Duration::minutes(10))
+            .await
+            .unwrap();
+        saml::remember_request(&mut tx, "_late", &pending, now - Duration::seconds(1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = w.test.db.auth().await.unwrap();
+        assert_eq!(
+            saml::take_request(&mut tx, "_live").await.unwrap(),
+            Some(pending.clone())
+        );
+        assert_eq!(
+            saml::take_request(&mut tx, "_live").await.unwrap(),
+            None,
+            "once"
+        );
+        assert_eq!(
+            saml::take_request(&mut tx, "_late").await.unwrap(),
+            None,
+            "expired"
+        );
+        assert_eq!(saml::take_request(&mut tx, "_never").await.unwrap(), None);
+        let until = now + Duration::minutes(5);
+        assert!(saml::use_assertion(&mut tx, "_a1", until).await.unwrap());
+        assert!(
+            !saml::use_assertion(&mut tx, "_a1", until).await.unwrap(),
+            "a replay"
+        );
+        assert!(
+            saml::use_assertion(&mut tx, "_a2", now - Duration::seconds(1))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+
+        // The next request sent forgets what has expired: the second assertion goes, the first
+        // stays used.
+        let mut tx = w.test.db.auth().await.unwrap();
+        saml::remember_request(&mut tx, "_next", &pending, now + Duration::minutes(10))
+            .await
+            .unwrap();
+        assert!(
+            saml::use_assertion(&mut tx, "_a2", until).await.unwrap(),
+            "forgotten"
+        );
+        assert!(
+            !saml::use_assertion(&mut tx, "_a1", until).await.unwrap(),
+            "still used"
         );
         tx.commit().await.unwrap();
     }

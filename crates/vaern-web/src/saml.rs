@@ -669,6 +669,48 @@ mod tests {
         );
     }
 
+    fn settings(dir: &std::path::Path, metadata: &str) -> SamlSettings {
+        let keys = vaern_testkit::saml::KeyPair::generate(dir, "sp");
+        let idp_metadata = dir.join("idp.xml");
+        std::fs::write(&idp_metadata, metadata).unwrap();
+        SamlSettings {
+            municipality: "901".into(),
+            label: String::new(),
+            idp_metadata,
+            sp_key: keys.key,
+            sp_certificate: keys.certificate,
+            entity_id: String::new(),
+            username_attribute: String::new(),
+            name_attribute: default_name_attribute(),
+            roles_attribute: default_roles_attribute(),
+            privilege_scope: String::new(),
+            clock_skew_seconds: default_clock_skew(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// Without a signing certificate samael would skip the signature check: such metadata (or
+    /// none at all, or no key) stops Værn at startup instead.
+    #[test]
+    fn a_login_whose_provider_metadata_has_no_signing_certificate_does_not_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let unsigned = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.dk">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.dk/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>"#;
+        let error = SamlLogin::load(settings(dir.path(), unsigned), "https://vaern.example.dk")
+            .unwrap_err();
+        assert!(error.contains("no signing certificate"), "{error}");
+        let error = SamlLogin::load(settings(dir.path(), "ikke xml"), "https://vaern.example.dk")
+            .unwrap_err();
+        assert!(error.contains("not SAML metadata"), "{error}");
+        let mut missing = settings(dir.path(), unsigned);
+        missing.sp_key = dir.path().join("findes-ikke.key");
+        let error = SamlLogin::load(missing, "https://vaern.example.dk").unwrap_err();
+        assert!(error.contains("sp_key"), "{error}");
+    }
+
     #[test]
     fn a_value_that_is_no_privilege_list_gives_no_privileges() {
         assert!(privileges("ikke base64!", "").is_empty());

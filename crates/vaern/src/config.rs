@@ -436,6 +436,40 @@ mod tests {
     }
 
     #[test]
+    fn a_municipalitys_saml_login_is_read_from_the_file_with_defaults_and_needs_a_role_mapping() {
+        let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vaern.toml");
+        let table = "[[saml]]\nmunicipality = \"901\"\nidp_metadata = \"/etc/vaern/idp.xml\"\n\
+                     sp_key = \"/etc/vaern/sp.key\"\nsp_certificate = \"/etc/vaern/sp.crt\"\n\
+                     roles = [{ group = \"http://vaern.dk/roller/sagsbehandler/1\", role = \"caseworker\" }]\n";
+        std::fs::write(&file, table).unwrap();
+        let config = Config::from_sources(&file, |_| None).unwrap();
+        let saml = &config.saml[0];
+        assert_eq!(saml.roles_attribute, vaern_web::saml::PRIVILEGES_ATTRIBUTE);
+        assert_eq!(saml.clock_skew_seconds, 60);
+        assert!(saml.username_attribute.is_empty(), "the NameID");
+        std::fs::write(
+            &file,
+            table.replace(
+                "[{ group = \"http://vaern.dk/roller/sagsbehandler/1\", role = \"caseworker\" }]",
+                "[]",
+            ),
+        )
+        .unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "no role mapping"
+        );
+        std::fs::write(&file, table.replace("sp_key", "sp_nøgle")).unwrap();
+        assert!(
+            Config::from_sources(&file, |_| None).is_err(),
+            "an unknown key"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn an_unknown_key_in_the_file_is_an_error() {
         let dir = std::env::temp_dir().join(format!("vaern-config-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
