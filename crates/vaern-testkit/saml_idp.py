@@ -83,6 +83,7 @@ class IdP:
         self.base = "http://127.0.0.1:{}".format(args.port)
         self.users = {u["username"]: u for u in (json.loads(text) for text in args.user)}
         self.pending = {}
+        self.logged_out = []
         self.server = Server(config=self.config())
         # Attributes go out under their OIOSAML names as they are (no friendly-name map).
         converter = AttributeConverter()
@@ -101,7 +102,11 @@ class IdP:
                             "single_sign_on_service": [
                                 (base + "/sso/redirect", BINDING_HTTP_REDIRECT)
                                 for base in [self.base] + self.args.impersonate
-                            ]
+                            ],
+                            "single_logout_service": [
+                                (base + "/slo/redirect", BINDING_HTTP_REDIRECT)
+                                for base in [self.base] + self.args.impersonate
+                            ],
                         },
                         "policy": {
                             "default": {
@@ -140,6 +145,12 @@ class IdP:
                 return self.single_sign_on(environ, start_response)
             if path == "/sso/login" and environ["REQUEST_METHOD"] == "POST":
                 return self.log_in(environ, start_response)
+            if path == "/slo/redirect":
+                return self.single_logout(environ, start_response)
+            if path == "/slo/start":
+                return self.start_logout(environ, start_response)
+            if path == "/slo/log":
+                return respond(start_response, "200 OK", "text/plain", "\n".join(self.logged_out))
         except Refused as refused:
             return respond(start_response, "400 Bad Request", "text/plain", str(refused))
         return respond(start_response, "404 Not Found", "text/plain", "not found")
@@ -219,6 +230,72 @@ class IdP:
             '<button type="submit" id="continue" autofocus>Fortsæt</button></form></main></body></html>'
         ).format(html.escape(acs), encoded, html.escape(relay))
         return respond(start_response, "200 OK", "text/html; charset=utf-8", page)
+
+    def sp_logout_location(self, sp):
+        services = self.server.metadata.single_logout_service(sp, BINDING_HTTP_REDIRECT, "spsso")
+        if not services:
+            raise Refused(sp + " has no logout endpoint by HTTP-Redirect in its metadata")
+        return services[0]["location"]
+
+    def redirect(self, start_response, message, destination, relay, response):
+        http = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(message),
+            destination,
+            relay,
+            response=response,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+        )
+        location = dict(http["headers"])["Location"]
+        start_response("303 See Other", [("Location", location), ("Content-Length", "0")])
+        return [b""]
+
+    def single_logout(self, environ, start_response):
+        """A service provider's signed LogoutRequest: the user's session here ends (it is
+        remembered in `logged_out`, shown at /slo/log) and the provider gets a signed answer."""
+        self.load_service_providers()
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if "SAMLResponse" in query:
+            # The answer to a logout this IdP started (/slo/start).
+            page = "<!doctype html><html lang='da'><title>Test-IdP</title><p>Logget ud</p></html>"
+            return respond(start_response, "200 OK", "text/html; charset=utf-8", page)
+        if "Signature" not in query or query.get("SigAlg") != SIG_RSA_SHA256:
+            raise Refused("the LogoutRequest is not signed with RSA-SHA256")
+        try:
+            request = self.server.parse_logout_request(
+                query["SAMLRequest"],
+                BINDING_HTTP_REDIRECT,
+                relay_state=query.get("RelayState"),
+                sigalg=query["SigAlg"],
+                signature=query["Signature"],
+            )
+        except Exception as error:
+            raise Refused("the LogoutRequest is refused: {!r}".format(error))
+        message = request.message
+        sp = message.issuer.text
+        self.logged_out.append(
+            "{} {}".format(message.name_id.text, ",".join(i.text for i in message.session_index))
+        )
+        response = self.server.create_logout_response(message, [BINDING_HTTP_REDIRECT])
+        return self.redirect(
+            start_response, response, self.sp_logout_location(sp), query.get("RelayState", ""), True
+        )
+
+    def start_logout(self, environ, start_response):
+        """The user logs out here (?sp=ENTITY&username=U): the service provider is asked to end
+        its session by a signed LogoutRequest."""
+        self.load_service_providers()
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        sp = query.get("sp", "")
+        destination = self.sp_logout_location(sp)
+        _, request = self.server.create_logout_request(
+            destination,
+            sp,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=query.get("username", "")),
+            reason="urn:oasis:names:tc:SAML:2.0:logout:user",
+        )
+        return self.redirect(start_response, request, destination, "", False)
 
     def sp_encryption_cert(self, sp):
         certs = self.server.metadata.certs(sp, "spsso", "encryption")

@@ -1772,6 +1772,29 @@ async fn a_caseworker_logs_in_through_faelleskommunal_adgangsstyring_over_saml_b
     assert_eq!(b.heading().await, "Mit overblik");
     assert!(b.text().await.contains("Bo Berg"));
     b.check_accessibility("mit-overblik-saml").await;
+
+    // Logging out goes through the provider's single logout and back to Værn's login page.
+    let log_out = b
+        .client
+        .find(Locator::XPath("//button[normalize-space(.)='Log af']"))
+        .await
+        .unwrap();
+    b.mark_page().await;
+    log_out.send_keys(&enter.to_string()).await.unwrap();
+    b.wait_for("Værn's login page", |path| path.starts_with("/login"))
+        .await;
+    b.goto("/").await;
+    assert!(b.path().await.starts_with("/login"), "logged out");
+    let ended = reqwest::get(format!("{}/slo/log", idp.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ended.starts_with("bo@kommune.dk "),
+        "the provider's session ended: {ended:?}"
+    );
     b.finish().await;
 }
 

@@ -68,18 +68,23 @@ pub struct AppState {
     pub oidc: Arc<oidc::Oidc>,
     pub saml: Arc<saml::Saml>,
     /// The pages' `Content-Security-Policy`: forms may also go on to the identity providers
-    /// (logout ends the provider's session by a redirect there).
+    /// (logout ends the provider's session by a redirect there, OpenID and SAML alike).
     pub content_security_policy: axum::http::HeaderValue,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig, files: CaseFiles) -> Self {
         let oidc = oidc::Oidc::new(config.oidc.clone(), &config.public_url);
+        let saml = saml::Saml::new(config.saml.clone());
+        let mut origins = oidc.origins();
+        origins.extend(saml.origins());
+        origins.sort();
+        origins.dedup();
         Self {
             register: Arc::new(StoredRegister::new(db.clone())),
-            content_security_policy: policy::content_security_policy(&oidc.origins()),
+            content_security_policy: policy::content_security_policy(&origins),
             oidc: Arc::new(oidc),
-            saml: Arc::new(saml::Saml::new(config.saml.clone())),
+            saml: Arc::new(saml),
             db,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),

@@ -52,6 +52,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/login/saml/{municipality}", Public),
     r("POST", "/login/saml/{municipality}/acs", Public),
     r("GET", "/login/saml/{municipality}/metadata", Public),
+    r("GET", "/login/saml/{municipality}/slo", Public),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
     r("GET", "/metrics", Operator),

@@ -92,6 +92,10 @@ pub struct SamlLogin {
     key: PKey<Private>,
     /// Where the provider takes AuthnRequests by HTTP-Redirect.
     sso_url: String,
+    /// Where the provider takes logout messages by HTTP-Redirect, when it has single logout.
+    slo_url: Option<String>,
+    /// Værn's logout endpoint (the provider's logout answers and requests come here).
+    own_slo_url: String,
 }
 
 impl std::fmt::Debug for SamlLogin {
@@ -136,8 +140,6 @@ impl SamlLogin {
         let sp = ServiceProviderBuilder::default()
             .entity_id(entity_id)
             .acs_url(format!("{base}/acs"))
-            // samael's metadata needs a logout address; Værn's metadata leaves it out
-            // (logout is local, see docs/operations.md).
             .slo_url(format!("{base}/slo"))
             .key(key.clone())
             .certificate(CertificateDer::from(certificate))
@@ -163,11 +165,14 @@ impl SamlLogin {
             .ok_or_else(|| {
                 context("idp_metadata has no SingleSignOnService with HTTP-Redirect".into())
             })?;
+        let slo_url = sp.slo_binding_location(HTTP_REDIRECT_BINDING);
         Ok(SamlLogin {
             settings,
             sp,
             key,
             sso_url,
+            slo_url,
+            own_slo_url: format!("{base}/slo"),
         })
     }
 
@@ -204,6 +209,26 @@ pub struct Verified {
     /// How long the assertion is valid for from now.
     pub lifetime: time::Duration,
     pub identity: SsoIdentity,
+    /// Who the provider's session is for, to end it at logout.
+    pub subject: SamlSubject,
+}
+
+/// The provider's name for the user and its session, as single logout names them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct SamlSubject {
+    pub name_id: String,
+    pub format: Option<String>,
+    pub session_index: Option<String>,
+}
+
+/// A logout message the provider sent to Værn's logout endpoint, its signature checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LogoutMessage {
+    /// The answer to Værn's own LogoutRequest: the provider's session is over.
+    Answered,
+    /// The provider asks Værn to end `name_id`'s session (the user logged out elsewhere); the
+    /// browser goes on to `reply`, Værn's signed LogoutResponse.
+    Asked { name_id: String, reply: String },
 }
 
 impl Saml {
@@ -225,6 +250,17 @@ impl Saml {
             .collect()
     }
 
+    /// The origins of the providers' logout endpoints (logout redirects there).
+    pub fn origins(&self) -> Vec<String> {
+        self.logins
+            .iter()
+            .filter_map(|l| {
+                let url = openidconnect::url::Url::parse(l.slo_url.as_deref()?).ok()?;
+                Some(url.origin().ascii_serialization()).filter(|o| o != "null")
+            })
+            .collect()
+    }
+
     /// Værn's metadata for `municipality`'s provider: entity ID, the assertion consumer
     /// service, and the certificate for signatures and for encryption.
     pub fn metadata(&self, municipality: &str) -> Option<Result<String, Refusal>> {
@@ -236,6 +272,31 @@ impl Saml {
     pub fn start(&self, municipality: &str) -> Option<Result<(String, String), Refusal>> {
         let login = self.login(municipality)?;
         Some(start(login))
+    }
+
+    /// Where to send the browser to end `subject`'s session at `municipality`'s provider too: a
+    /// signed LogoutRequest. `None`: no SAML login there, or its provider has no single logout.
+    pub fn logout_url(&self, municipality: &str, subject: &SamlSubject) -> Option<String> {
+        let login = self.login(municipality)?;
+        let slo = login.slo_url.as_deref()?;
+        match logout_request(login, slo, subject) {
+            Ok(url) => Some(url),
+            Err(refusal) => {
+                tracing::error!(municipality, detail = %refusal.detail, "SAML logout request");
+                None
+            }
+        }
+    }
+
+    /// Reads a logout message the provider sent by HTTP-Redirect (`query`: the raw query
+    /// string), once its signature holds.
+    pub fn logout_message(
+        &self,
+        municipality: &str,
+        query: &str,
+    ) -> Option<Result<LogoutMessage, Refusal>> {
+        let login = self.login(municipality)?;
+        Some(logout_message(login, query))
     }
 
     /// Verifies an answer (`SAMLResponse`, base64) to the login of `municipality`.
@@ -259,7 +320,11 @@ fn sp_metadata(sp: &ServiceProvider) -> Result<String, Refusal> {
         }
         descriptor.authn_requests_signed = Some(true);
         descriptor.want_assertions_signed = Some(true);
-        descriptor.single_logout_services = None;
+        // samael lists its logout endpoint with the POST binding; Værn's takes HTTP-Redirect.
+        for slo in descriptor.single_logout_services.iter_mut().flatten() {
+            slo.binding = HTTP_REDIRECT_BINDING.into();
+            slo.response_location = None;
+        }
     }
     metadata
         .to_string()
@@ -272,14 +337,204 @@ fn start(login: &SamlLogin) -> Result<(String, String), Refusal> {
         .make_authentication_request(&login.sso_url)
         .map_err(|e| refusal(NOT_ACCEPTED, format!("AuthnRequest: {e}")))?;
     // samael's own IDs hold 32 bits; a request ID must not be guessable.
-    let mut bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-    request.id = format!("_{}", hex(&bytes));
+    request.id = message_id();
     let url = request
         .signed_redirect("", &login.key)
         .map_err(|e| refusal(NOT_ACCEPTED, format!("signing the AuthnRequest: {e}")))?
         .ok_or_else(|| refusal(NOT_ACCEPTED, "the AuthnRequest has no destination"))?;
     Ok((request.id, url.to_string()))
+}
+
+/// A random ID for a request or response Værn sends (an XML NCName, 128 bits).
+fn message_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    format!("_{}", hex(&bytes))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn now_instant() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `xml` by the HTTP-Redirect binding to `destination` as `parameter` (`SAMLRequest` or
+/// `SAMLResponse`): deflated, base64, signed with Værn's key (RSA-SHA256).
+fn signed_redirect(
+    login: &SamlLogin,
+    destination: &str,
+    parameter: &str,
+    xml: &str,
+) -> Result<String, Refusal> {
+    use std::io::Write;
+    let failed = |e: &dyn std::fmt::Display| refusal(NOT_ACCEPTED, format!("{parameter}: {e}"));
+    let mut deflated = Vec::new();
+    {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(&mut deflated, flate2::Compression::default());
+        encoder.write_all(xml.as_bytes()).map_err(|e| failed(&e))?;
+        encoder.finish().map_err(|e| failed(&e))?;
+    }
+    let mut url = openidconnect::url::Url::parse(destination).map_err(|e| failed(&e))?;
+    url.query_pairs_mut()
+        .append_pair(parameter, &STANDARD.encode(deflated));
+    let signed = samael::crypto::sign_url(url, &login.key).map_err(|e| failed(&e))?;
+    Ok(signed.to_string())
+}
+
+fn logout_request(login: &SamlLogin, slo: &str, subject: &SamlSubject) -> Result<String, Refusal> {
+    let format = subject
+        .format
+        .as_deref()
+        .map(|f| format!(" Format=\"{}\"", escape(f)))
+        .unwrap_or_default();
+    let session = subject
+        .session_index
+        .as_deref()
+        .map(|i| format!("<samlp:SessionIndex>{}</samlp:SessionIndex>", escape(i)))
+        .unwrap_or_default();
+    let xml = format!(
+        "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+         xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{id}\" Version=\"2.0\" \
+         IssueInstant=\"{at}\" Destination=\"{slo}\"><saml:Issuer>{issuer}</saml:Issuer>\
+         <saml:NameID{format}>{name}</saml:NameID>{session}</samlp:LogoutRequest>",
+        id = message_id(),
+        at = now_instant(),
+        slo = escape(slo),
+        issuer = escape(login.sp.entity_id.as_deref().unwrap_or_default()),
+        name = escape(&subject.name_id),
+    );
+    signed_redirect(login, slo, "SAMLRequest", &xml)
+}
+
+/// The parts of a LogoutRequest or LogoutResponse Værn reads.
+#[derive(Deserialize)]
+struct LogoutXml {
+    #[serde(rename = "@ID", default)]
+    id: String,
+    #[serde(rename = "@Destination", default)]
+    destination: String,
+    #[serde(rename = "Issuer", default)]
+    issuer: Option<Text>,
+    #[serde(rename = "NameID", default)]
+    name_id: Option<Text>,
+    #[serde(rename = "Status", default)]
+    status: Option<Status>,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    #[serde(rename = "$text", default)]
+    value: String,
+}
+
+fn logout_message(login: &SamlLogin, query: &str) -> Result<LogoutMessage, Refusal> {
+    let not_accepted = |detail: &str| refusal(NOT_ACCEPTED, format!("logout: {detail}"));
+    let pairs: std::collections::HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (parameter, is_request) = if pairs.contains_key("SAMLRequest") {
+        ("SAMLRequest", true)
+    } else if pairs.contains_key("SAMLResponse") {
+        ("SAMLResponse", false)
+    } else {
+        return Err(not_accepted("no SAMLRequest or SAMLResponse"));
+    };
+    if pairs.get("SigAlg").map(String::as_str)
+        != Some("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+    {
+        return Err(not_accepted("not signed with RSA-SHA256"));
+    }
+    let uri = format!("/?{query}");
+    let certs = login
+        .sp
+        .idp_signing_certs()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let signed = certs.iter().any(|cert| {
+        samael::crypto::UrlVerifier::from_x509(cert)
+            .and_then(|verifier| {
+                if is_request {
+                    verifier.verify_percent_encoded_request_uri_string(&uri)
+                } else {
+                    verifier.verify_percent_encoded_response_uri_string(&uri)
+                }
+            })
+            .unwrap_or(false)
+    });
+    if !signed {
+        return Err(not_accepted("the signature does not hold"));
+    }
+    let xml = inflate(&pairs[parameter]).ok_or_else(|| not_accepted("not deflated base64"))?;
+    let message: LogoutXml =
+        samael::metadata::de::from_str(&xml).map_err(|e| not_accepted(&format!("{e}")))?;
+    let issuer = message.issuer.map(|i| i.value).unwrap_or_default();
+    if issuer.trim()
+        != login
+            .sp
+            .idp_metadata
+            .entity_id
+            .as_deref()
+            .unwrap_or_default()
+    {
+        return Err(not_accepted("from another issuer"));
+    }
+    if !message.destination.is_empty() && message.destination != login.own_slo_url {
+        return Err(not_accepted("for another destination"));
+    }
+    if !is_request {
+        if let Some(code) = message
+            .status
+            .map(|s| s.code.value)
+            .filter(|code| code != "urn:oasis:names:tc:SAML:2.0:status:Success")
+        {
+            tracing::warn!(code, "the provider could not end its session");
+        }
+        return Ok(LogoutMessage::Answered);
+    }
+    let name_id = message
+        .name_id
+        .map(|n| n.value.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| not_accepted("no NameID"))?;
+    let slo = login
+        .slo_url
+        .as_deref()
+        .ok_or_else(|| not_accepted("the provider has no logout endpoint"))?;
+    let xml = format!(
+        "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+         xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{id}\" Version=\"2.0\" \
+         IssueInstant=\"{at}\" Destination=\"{slo}\" InResponseTo=\"{request}\">\
+         <saml:Issuer>{issuer}</saml:Issuer><samlp:Status><samlp:StatusCode \
+         Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>\
+         </samlp:LogoutResponse>",
+        id = message_id(),
+        at = now_instant(),
+        slo = escape(slo),
+        request = escape(&message.id),
+        issuer = escape(login.sp.entity_id.as_deref().unwrap_or_default()),
+    );
+    let reply = signed_redirect(login, slo, "SAMLResponse", &xml)?;
+    Ok(LogoutMessage::Asked { name_id, reply })
+}
+
+/// A redirect binding's message: base64 of deflated XML.
+fn inflate(encoded: &str) -> Option<String> {
+    use std::io::Read;
+    let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = STANDARD.decode(compact).ok()?;
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(&bytes[..])
+        .take(1 << 20)
+        .read_to_string(&mut xml)
+        .ok()?;
+    Some(xml)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -320,11 +575,22 @@ fn finish(login: &SamlLogin, answer: &str) -> Result<Verified, Refusal> {
     }
     .map_err(|e| refusal(NOT_ACCEPTED, format!("assertion: {e}")))?;
     let lifetime = checked_profile(&assertion)?;
+    let name_id = assertion.subject.as_ref().and_then(|s| s.name_id.as_ref());
+    let subject = SamlSubject {
+        name_id: name_id.map(|n| n.value.clone()).unwrap_or_default(),
+        format: name_id.and_then(|n| n.format.clone()),
+        session_index: assertion
+            .authn_statements
+            .iter()
+            .flatten()
+            .find_map(|a| a.session_index.clone()),
+    };
     Ok(Verified {
         request_id,
         assertion_id: assertion.id.clone(),
         lifetime,
         identity: identity(&login.settings, &assertion)?,
+        subject,
     })
 }
 

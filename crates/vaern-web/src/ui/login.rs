@@ -16,7 +16,7 @@ use serde::Deserialize;
 use vaern_app::{AppError, auth};
 use vaern_domain::FieldErrors;
 
-use super::sso::SSO_COOKIE;
+use super::{saml::SamlSession, sso::SSO_COOKIE};
 use crate::{
     AppState,
     client_addr::{ClientAddr, Tls},
@@ -127,8 +127,8 @@ fn enrolment_page(
 }
 
 /// The answer to a login: on to `next` (a local path) with the session's cookie, the login form's
-/// CSRF cookie gone, and the municipality whose provider vouched for the user remembered for
-/// logout (`None`, a password: no provider's, so a stale one is forgotten).
+/// CSRF cookie gone, and the provider that vouched for the user remembered for logout (the SSO
+/// cookie's value; `None`, a password: no provider's, so a stale one is forgotten).
 pub(super) fn logged_in(
     session: &auth::NewSession,
     next: &str,
@@ -239,7 +239,10 @@ async fn submit_logout(
     // A session from the municipality's own login ends there too, or the next click on its
     // button would log the user straight back in.
     let provider_logout = match cookie(&headers, SSO_COOKIE) {
-        Some(municipality) => state.oidc.logout_url(municipality).await,
+        Some(value) => match SamlSession::from_cookie(value) {
+            Some(saml) => state.saml.logout_url(&saml.municipality, &saml.subject),
+            None => state.oidc.logout_url(value).await,
+        },
         None => None,
     };
     let mut response = Redirect::to(provider_logout.as_deref().unwrap_or("/login")).into_response();

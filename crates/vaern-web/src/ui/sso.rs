@@ -27,7 +27,8 @@ use crate::{
 /// The login under way: [`Pending`] as base64url JSON, for ten minutes.
 const FLOW_COOKIE: &str = "vaern_sso_flow";
 const FLOW_MINUTES: i64 = 10;
-/// Which municipality's provider the session came from, so logout ends its session too.
+/// Which provider the session came from, so logout ends its session too: an OpenID
+/// municipality's code, or a SAML session ([`super::saml::SamlSession`]).
 pub const SSO_COOKIE: &str = "vaern_sso";
 
 pub fn router() -> Router<AppState> {
@@ -156,8 +157,8 @@ async fn callback_answer(
     .await
 }
 
-/// Logs in the user the provider vouched for, on to `next`; `provider`: the municipality whose
-/// provider logout goes through too.
+/// Logs in the user the provider vouched for, on to `next`; `provider`: what the SSO cookie
+/// keeps for logout to end the provider's session too.
 pub(super) async fn sso_login(
     state: &AppState,
     tls: &Tls,

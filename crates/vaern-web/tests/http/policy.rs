@@ -141,6 +141,7 @@ fn the_routes_open_to_anyone_or_any_login_are_exactly_these() {
             "GET /login/saml/{municipality} Public",
             "POST /login/saml/{municipality}/acs Public",
             "GET /login/saml/{municipality}/metadata Public",
+            "GET /login/saml/{municipality}/slo Public",
             "GET /healthz Public",
             "GET /readyz Public",
             "GET /metrics Operator",

@@ -33,6 +33,10 @@ const NO_CHILD_DATA: &[(&str, &str)] = &[
         "/login/saml/{municipality}/metadata",
         "Værn's public SAML metadata",
     ),
+    (
+        "/login/saml/{municipality}/slo",
+        "the provider's logout message, then a redirect",
+    ),
     ("/healthz", "health"),
     ("/readyz", "health"),
     ("/metrics", "counters"),

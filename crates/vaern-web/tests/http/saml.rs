@@ -184,6 +184,10 @@ async fn a_caseworker_logs_in_through_the_municipalitys_saml_provider_with_the_r
         "AuthnRequestsSigned=\"true\"".into(),
         "WantAssertionsSigned=\"true\"".into(),
         "use=\"encryption\"".into(),
+        format!(
+            "SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"{}\"",
+            app.url("/login/saml/901/slo")
+        ),
     ] {
         assert!(metadata.contains(&expected), "{expected} in {metadata}");
     }
@@ -235,8 +239,81 @@ async fn a_caseworker_logs_in_through_the_municipalitys_saml_provider_with_the_r
         .expect("created on first login");
     assert_eq!((bo.role, bo.name.as_str()), (Role::Caseworker, "Bo Berg"));
 
-    // Logout is Værn's own: the provider's session is not ended over SAML.
-    assert_eq!(location(&log_out(&app, &browser).await), "/login");
+    // Logging out ends the provider's session too: a signed LogoutRequest for Bo's NameID and
+    // session, and the provider's signed answer back at Værn's logout endpoint.
+    let out = location(&log_out(&app, &browser).await);
+    assert!(
+        out.starts_with(&format!("{}/slo/redirect?SAMLRequest=", idp.base)),
+        "{out}"
+    );
+    assert!(
+        out.contains("&SigAlg=") && out.contains("&Signature="),
+        "signed"
+    );
+    let overview = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        overview.status(),
+        StatusCode::SEE_OTHER,
+        "Værn's session has ended"
+    );
+    let at_provider = browser.get(&out).send().await.unwrap();
+    assert_eq!(
+        at_provider.status(),
+        StatusCode::SEE_OTHER,
+        "the provider took it"
+    );
+    let answer = location(&at_provider);
+    assert!(
+        answer.starts_with(&app.url("/login/saml/901/slo?SAMLResponse=")),
+        "{answer}"
+    );
+    let back = browser.get(&answer).send().await.unwrap();
+    assert_eq!(location(&back), "/login");
+    let ended = reqwest::get(format!("{}/slo/log", idp.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (name_id, session) = ended.split_once(' ').unwrap_or_default();
+    assert_eq!(name_id, "bo@kommune.dk", "Bo's session at the provider");
+    assert!(!session.is_empty(), "named by its SessionIndex: {ended:?}");
+}
+
+#[tokio::test]
+async fn a_logout_at_the_provider_ends_the_users_session_in_vaern_and_a_forged_one_does_not() {
+    let Setup { idp, app, .. } = started(IdpOptions::default()).await;
+    let browser = browser();
+    let (acs, response) = answer_from(&app, &browser, &idp.base, "bo@kommune.dk", None).await;
+    assert_eq!(
+        post_answer(&browser, &acs, &response).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let entity = app.url("/login/saml/901/metadata");
+    let start = |username: &str| format!("{}/slo/start?sp={entity}&username={username}", idp.base);
+
+    // Lis logs out at the provider: Bo's session here is not hers, so it stays.
+    let asked = location(&browser.get(start("lis@kommune.dk")).send().await.unwrap());
+    assert!(
+        asked.starts_with(&app.url("/login/saml/901/slo?SAMLRequest=")),
+        "{asked}"
+    );
+    let reply = browser.get(&asked).send().await.unwrap();
+    assert!(location(&reply).starts_with(&format!("{}/slo/redirect?SAMLResponse=", idp.base)));
+    logged_in_as(&app, &browser, "Bo Berg").await;
+
+    // A request whose signature is not the provider's is refused.
+    let asked = location(&browser.get(start("bo@kommune.dk")).send().await.unwrap());
+    let forged = asked.replacen("Signature=", "Signature=AAAA", 1);
+    let refused = browser.get(&forged).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    logged_in_as(&app, &browser, "Bo Berg").await;
+
+    // Bo logs out at the provider: his session in Værn ends, the provider gets its answer.
+    let reply = browser.get(&asked).send().await.unwrap();
+    let answered = location(&reply);
+    assert!(answered.starts_with(&format!("{}/slo/redirect?SAMLResponse=", idp.base)));
+    assert!(answered.contains("&Signature="), "signed");
     let overview = browser.get(app.url("/")).send().await.unwrap();
     assert_eq!(overview.status(), StatusCode::SEE_OTHER, "logged out");
 }
