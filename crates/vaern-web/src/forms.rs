@@ -42,7 +42,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for UiForm<T> {
     }
 }
 
-/// A JSON body; malformed JSON, a wrong content type or an oversized body become problem+json.
+/// A JSON body, always an object; malformed JSON, a wrong content type, an oversized body or a
+/// body that is no object become problem+json.
 ///
 /// A number with no fractional part counts as an integer, as JSON Schema (and so the OpenAPI
 /// document) defines `integer`: `3.0` is accepted where `3` is.
@@ -56,6 +57,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Ok(Json(value)) => value,
             Err(rejection) => return Err(json_rejection(&rejection)),
         };
+        // Every body Værn takes is an object; serde would also fill a struct from an array by
+        // position, which the document does not allow.
+        if !value.is_object() {
+            return Err(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Ugyldige oplysninger",
+                "Forespørgslens krop skal være et JSON-objekt med felternes navne".into(),
+                None,
+            ));
+        }
         integral_numbers_as_integers(&mut value);
         serde_path_to_error::deserialize(value)
             .map(ApiJson)

@@ -160,6 +160,23 @@ mod children {
             api.post_raw("/api/v1/children", None, "{}").await.status(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE
         );
+        // serde would read an object's fields from an array by position; the document says
+        // object, so an array (or any other non-object) is refused before that.
+        for not_an_object in ["[\"Ida\", \"Berg\"]", "\"Ida\"", "null"] {
+            let refused = api
+                .post_raw("/api/v1/children", Some("application/json"), not_an_object)
+                .await;
+            assert_eq!(
+                refused.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{not_an_object}"
+            );
+            let problem: Value = refused.json().await.unwrap();
+            assert!(
+                problem["detail"].as_str().unwrap().contains("JSON-objekt"),
+                "{problem}"
+            );
+        }
         let huge = json!({"first_name": "a".repeat(vaern_web::BODY_LIMIT + 1), "last_name": "b"});
         let too_big = api.post("/api/v1/children", huge).await;
         assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
